@@ -1,0 +1,9 @@
+#!/usr/bin/env bash
+# The whole test suite, from a fresh clone: installs what it needs (idempotent), builds every
+# workspace member (the plugin cdylibs must exist before the tests load them), runs the tests.
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+cd "$root"
+"$root/host/scripts/setup.sh"
+cargo build --workspace --all-targets
+cargo test --workspace

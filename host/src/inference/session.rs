@@ -1,0 +1,374 @@
+//! The inference service: opens model files as ONNX Runtime sessions and runs them for plugins.
+//!
+//! Where it sits: the host creates one [`InferenceService`] per process at start-up (it loads
+//! ONNX Runtime, see [`super::library`]). When a processor asks its host context for a model,
+//! the host resolves and verifies the file, then calls [`InferenceService::open`] with the
+//! signature the processor declared. The resulting [`HostModel`] is handed to the plugin as a
+//! [`ModelBox`] ([`HostModel::into_abi`]) and run once or more per frame.
+//!
+//! Why the host does this and not the plugin: sessions, threads and the execution provider are
+//! process-wide resources the user configures once (`--provider`, `--threads`); a model whose
+//! inputs do not match is refused here with an error naming both sides, before any frame.
+//!
+//! Per-frame cost: inputs are handed to ONNX Runtime as views of the plugin's buffers (no
+//! copy); outputs are copied once into owned [`Tensor`]s, since they cross the ABI boundary.
+//! Sessions are created with all graph optimizations enabled.
+
+use super::error::InferenceError;
+use super::library::{self, Runtime};
+use super::onnx_proto::{self, InitializerData};
+use super::providers::{self, ExecutionProvider};
+use super::signature;
+use liveswap_sdk::abi_stable::sabi_trait::TD_Opaque;
+use liveswap_sdk::abi_stable::std_types::{ROption, RResult, RSlice, RVec};
+use liveswap_sdk::{
+    DType, Model, ModelBox, ModelInfo, ModelSignature, Model_TO, SdkError, Tensor, TensorBuf,
+    TensorData, TensorRef, TensorSpec,
+};
+use ort::session::builder::GraphOptimizationLevel;
+use ort::session::{Session, SessionInputValue, SessionInputs};
+use ort::value::{DynValue, Outlet, TensorElementType, ValueType};
+use std::fs::File;
+use std::io;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, OnceLock, PoisonError};
+use std::time::Instant;
+
+/// How the service is set up; usually filled from the command line.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct InferenceOptions {
+    /// The ONNX Runtime library to load (`--ort-lib`); searched for when `None`.
+    pub ort_lib: Option<PathBuf>,
+    /// The execution provider every session uses.
+    pub provider: ExecutionProvider,
+    /// Intra-op threads per session; `None` (or 0) means one per available core.
+    pub intra_threads: Option<usize>,
+}
+
+/// Creates sessions for model files. One per process; cheap to clone.
+#[derive(Debug, Clone)]
+pub struct InferenceService {
+    runtime: Arc<Runtime>,
+    options: InferenceOptions,
+}
+
+impl InferenceService {
+    /// Loads ONNX Runtime (once per process) and checks that the requested provider can be used.
+    pub fn new(options: InferenceOptions) -> Result<Self, InferenceError> {
+        let runtime = library::load(options.ort_lib.as_deref())?;
+        // Fail now, not on the first model, if the provider cannot be registered.
+        let builder = Session::builder(runtime.environment())
+            .map_err(|e| runtime_error("creating session options", &e))?;
+        providers::configure(builder, &[options.provider], options.intra_threads)?;
+        Ok(Self { runtime, options })
+    }
+
+    /// The ONNX Runtime version in use (`"1.31.1"`).
+    pub fn ort_version(&self) -> &str {
+        self.runtime.version()
+    }
+
+    /// The ONNX Runtime library file in use.
+    pub fn library_path(&self) -> &Path {
+        self.runtime.path()
+    }
+
+    /// The execution provider sessions are created with.
+    pub fn provider(&self) -> ExecutionProvider {
+        self.options.provider
+    }
+
+    /// The options the service was created with.
+    pub fn options(&self) -> &InferenceOptions {
+        &self.options
+    }
+
+    /// Opens `path` as model `id` and checks its inputs/outputs against `expected`.
+    ///
+    /// `id` is the manifest id, or the file stem for a user file; it names the model in
+    /// errors and logs. Use [`InferenceError::for_setting`] to name the setting in a
+    /// signature error.
+    pub fn open(
+        &self,
+        path: &Path,
+        id: &str,
+        expected: &ModelSignature,
+    ) -> Result<HostModel, InferenceError> {
+        let start = Instant::now();
+        check_readable(path)?;
+        let builder = Session::builder(self.runtime.environment())
+            .map_err(|e| runtime_error("creating session options", &e))?;
+        let (builder, provider) =
+            providers::configure(builder, &[self.options.provider], self.options.intra_threads)?;
+        let mut builder = builder
+            .with_optimization_level(GraphOptimizationLevel::All)
+            .map_err(|e| runtime_error("enabling graph optimizations", &e))?;
+        let session = builder
+            .commit_from_file(path)
+            .map_err(|e| InferenceError::model_load(path, e.to_string()))?;
+        let found = ModelSignature {
+            inputs: session.inputs().iter().map(spec_of).collect(),
+            outputs: session.outputs().iter().map(spec_of).collect(),
+        };
+        signature::check(expected, &found).map_err(|detail| InferenceError::SignatureMismatch {
+            path: path.to_path_buf(),
+            setting: None,
+            detail: Box::new(detail),
+        })?;
+        tracing::info!(
+            target: "liveswap::inference",
+            model = id,
+            path = %path.display(),
+            %provider,
+            ms = start.elapsed().as_millis(),
+            "opened model: {found}"
+        );
+        Ok(HostModel {
+            id: id.to_owned(),
+            path: path.to_path_buf(),
+            signature: found,
+            provider,
+            session: Mutex::new(session),
+            last_initializer: OnceLock::new(),
+        })
+    }
+}
+
+/// An opened model: an ONNX Runtime session plus what is known about its file.
+///
+/// Runs are serialized (ONNX Runtime sessions need exclusive access to run); give each
+/// processor instance its own models.
+#[derive(Debug)]
+pub struct HostModel {
+    id: String,
+    path: PathBuf,
+    signature: ModelSignature,
+    provider: ExecutionProvider,
+    session: Mutex<Session>,
+    /// Decoded on the first request only (it means reading through the file).
+    last_initializer: OnceLock<Option<Tensor>>,
+}
+
+impl HostModel {
+    /// The model id given to [`InferenceService::open`].
+    pub fn id(&self) -> &str {
+        &self.id
+    }
+
+    /// The model file.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// The signature found in the file (names, element types, `-1` for dynamic dimensions).
+    pub fn signature(&self) -> &ModelSignature {
+        &self.signature
+    }
+
+    /// The execution provider the session runs on.
+    pub fn provider(&self) -> ExecutionProvider {
+        self.provider
+    }
+
+    /// Wraps the model in the ABI-stable trait object handed to plugins.
+    pub fn into_abi(self) -> ModelBox {
+        Model_TO::from_value(self, TD_Opaque)
+    }
+
+    /// Runs the model on `inputs` (graph input order) and returns every output in graph order.
+    ///
+    /// Inputs are passed to ONNX Runtime without copying; f16 outputs are not readable yet
+    /// (see the module docs of [`super`]).
+    pub fn run_tensors(&self, inputs: &[TensorRef<'_>]) -> Result<Vec<Tensor>, InferenceError> {
+        let fail = |reason: String| InferenceError::Run { model: self.id.clone(), reason };
+        let specs = &self.signature.inputs;
+        if inputs.len() != specs.len() {
+            return Err(fail(format!(
+                "{} input(s) given, the model takes {} ({})",
+                inputs.len(),
+                specs.len(),
+                list(specs)
+            )));
+        }
+        let mut values: Vec<SessionInputValue<'_>> = Vec::with_capacity(inputs.len());
+        for (i, (input, spec)) in inputs.iter().zip(specs.iter()).enumerate() {
+            values.push(input_value(input, spec).map_err(|e| fail(format!("input {i}: {e}")))?);
+        }
+        let mut session = self.session.lock().unwrap_or_else(PoisonError::into_inner);
+        let outputs =
+            session.run(SessionInputs::<'_, '_, 0>::ValueSlice(&values)).map_err(|e| fail(e.to_string()))?;
+        outputs.iter().map(|(name, value)| output_tensor(name, &value).map_err(&fail)).collect()
+    }
+
+    /// The file's last graph initializer (inswapper's `emap`), decoded on first use and kept.
+    pub fn last_initializer_tensor(&self) -> Result<Option<Tensor>, InferenceError> {
+        if let Some(t) = self.last_initializer.get() {
+            return Ok(t.clone());
+        }
+        let start = Instant::now();
+        let init = onnx_proto::read_last_initializer(&self.path).map_err(|e| {
+            InferenceError::model_load(&self.path, format!("reading its last initializer: {e}"))
+        })?;
+        let tensor = init.map(|init| Tensor {
+            name: init.name.into(),
+            shape: init.dims.into(),
+            data: match init.data {
+                InitializerData::F32(v) => TensorBuf::F32(v.into()),
+                InitializerData::U8(v) => TensorBuf::U8(v.into()),
+                InitializerData::I64(v) => TensorBuf::I64(v.into()),
+            },
+        });
+        tracing::debug!(
+            target: "liveswap::inference",
+            model = self.id,
+            ms = start.elapsed().as_millis(),
+            "read last initializer {:?}",
+            tensor.as_ref().map(|t| (t.name.as_str(), t.shape.as_slice()))
+        );
+        Ok(self.last_initializer.get_or_init(|| tensor).clone())
+    }
+
+    /// What is reported to plugins by [`Model::info`].
+    pub fn model_info(&self) -> ModelInfo {
+        ModelInfo {
+            id: self.id.as_str().into(),
+            path: self.path.display().to_string().into(),
+            signature: self.signature.clone(),
+            provider: self.provider.name().into(),
+        }
+    }
+}
+
+impl Model for HostModel {
+    fn info(&self) -> ModelInfo {
+        self.model_info()
+    }
+
+    fn run(&self, inputs: RSlice<'_, TensorRef<'_>>) -> RResult<RVec<Tensor>, SdkError> {
+        self.run_tensors(inputs.as_slice()).map(RVec::from).map_err(SdkError::from).into()
+    }
+
+    fn last_initializer(&self) -> RResult<ROption<Tensor>, SdkError> {
+        self.last_initializer_tensor().map(ROption::from).map_err(SdkError::from).into()
+    }
+}
+
+/// A missing file is [`InferenceError::ModelMissing`]; an unreadable one (permissions, a
+/// directory) is [`InferenceError::ModelLoad`] with the OS reason.
+fn check_readable(path: &Path) -> Result<(), InferenceError> {
+    match std::fs::metadata(path) {
+        Err(e) if e.kind() == io::ErrorKind::NotFound => {
+            Err(InferenceError::ModelMissing { path: path.to_path_buf() })
+        }
+        Err(e) => Err(InferenceError::model_load(path, e.to_string())),
+        Ok(m) if m.is_dir() => Err(InferenceError::model_load(path, "it is a directory")),
+        Ok(_) => File::open(path)
+            .map(drop)
+            .map_err(|e| InferenceError::model_load(path, format!("cannot read it: {e}"))),
+    }
+}
+
+fn runtime_error<R>(step: &str, e: &ort::Error<R>) -> InferenceError {
+    InferenceError::Runtime { step: step.to_owned(), reason: e.to_string() }
+}
+
+/// The sdk description of a session input or output.
+fn spec_of(outlet: &Outlet) -> TensorSpec {
+    let (dtype, shape) = match outlet.dtype() {
+        ValueType::Tensor { ty, shape, .. } => {
+            // Symbolic and unknown dimensions are reported as -1 by ONNX Runtime already.
+            (dtype_of(*ty), shape.iter().map(|&d| d.max(-1)).collect())
+        }
+        _ => (DType::Other, RVec::new()),
+    };
+    TensorSpec { name: ROption::RSome(outlet.name().into()), dtype, shape }
+}
+
+fn dtype_of(ty: TensorElementType) -> DType {
+    match ty {
+        TensorElementType::Float32 => DType::F32,
+        TensorElementType::Float16 => DType::F16,
+        TensorElementType::Uint8 => DType::U8,
+        TensorElementType::Int64 => DType::I64,
+        _ => DType::Other,
+    }
+}
+
+/// A zero-copy ONNX Runtime view of a plugin's input buffer.
+fn input_value<'a>(
+    input: &TensorRef<'a>,
+    spec: &TensorSpec,
+) -> Result<SessionInputValue<'a>, String> {
+    let given = match input.data {
+        TensorData::F32(_) => DType::F32,
+        TensorData::U8(_) => DType::U8,
+        TensorData::I64(_) => DType::I64,
+    };
+    if given != spec.dtype {
+        return Err(format!("{given} data given, the model expects {spec}"));
+    }
+    let shape: &'a [i64] = input.shape.as_slice();
+    let value = match input.data {
+        TensorData::F32(d) => ort::value::TensorRef::from_array_view((shape, d.as_slice()))
+            .map(SessionInputValue::from),
+        TensorData::U8(d) => ort::value::TensorRef::from_array_view((shape, d.as_slice()))
+            .map(SessionInputValue::from),
+        TensorData::I64(d) => ort::value::TensorRef::from_array_view((shape, d.as_slice()))
+            .map(SessionInputValue::from),
+    };
+    value.map_err(|e| e.to_string())
+}
+
+/// Copies one output into an owned sdk tensor.
+fn output_tensor(name: &str, value: &DynValue) -> Result<Tensor, String> {
+    let ValueType::Tensor { ty, .. } = value.dtype() else {
+        return Err(format!("output `{name}` is not a tensor"));
+    };
+    let extract_err = |e: ort::Error| format!("output `{name}`: {e}");
+    let (shape, data) = match ty {
+        TensorElementType::Float32 => {
+            let (shape, data) = value.try_extract_tensor::<f32>().map_err(extract_err)?;
+            (shape, TensorBuf::F32(data.to_vec().into()))
+        }
+        TensorElementType::Uint8 => {
+            let (shape, data) = value.try_extract_tensor::<u8>().map_err(extract_err)?;
+            (shape, TensorBuf::U8(data.to_vec().into()))
+        }
+        TensorElementType::Int64 => {
+            let (shape, data) = value.try_extract_tensor::<i64>().map_err(extract_err)?;
+            (shape, TensorBuf::I64(data.to_vec().into()))
+        }
+        // Reading f16 needs `half::f16` as an element type, i.e. ort's `half` feature.
+        TensorElementType::Float16 => {
+            return Err(format!(
+                "output `{name}` is float16, which this build cannot read yet (needs ort's \
+                 `half` feature)"
+            ));
+        }
+        other => {
+            return Err(format!(
+                "output `{name}` has element type {other:?}; liveswap reads f32, u8 and i64 \
+                 outputs"
+            ));
+        }
+    };
+    Ok(Tensor { name: name.into(), shape: shape.iter().copied().collect(), data })
+}
+
+fn list(specs: &[TensorSpec]) -> String {
+    specs.iter().map(ToString::to_string).collect::<Vec<_>>().join(", ")
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, reason = "tests")]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn missing_and_unreadable_files() {
+        let err = check_readable(Path::new("/nonexistent/liveswap/model.onnx")).unwrap_err();
+        assert!(matches!(err, InferenceError::ModelMissing { .. }), "{err}");
+        let err = check_readable(&std::env::temp_dir()).unwrap_err();
+        assert!(err.to_string().ends_with("it is a directory"), "{err}");
+    }
+}

@@ -1,0 +1,19 @@
+//! # liveswap host
+//!
+//! The host application of liveswap: it discovers and loads processor plugins
+//! ([`plugins`]), reads TOML profiles ([`profile`]), owns ONNX Runtime and execution-provider
+//! choice ([`inference`]), resolves and verifies model files ([`models`]), reads and writes
+//! media ([`media`]), and runs frames through the processors ([`pipeline`]). The `liveswap`
+//! binary is a thin command-line front end over [`commands`].
+//!
+//! Data flow for `liveswap run`: decode target → [`pipeline::Pipeline::process`] (each
+//! enabled processor in profile order, sharing one face list) → encode output.
+
+pub mod cli;
+pub mod commands;
+pub mod inference;
+pub mod media;
+pub mod models;
+pub mod pipeline;
+pub mod plugins;
+pub mod profile;

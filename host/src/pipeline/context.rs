@@ -1,0 +1,71 @@
+//! The [`HostCtx`] implementation handed to each processor instance.
+
+use super::services::Services;
+use crate::models::ModelError;
+use abi_stable::sabi_trait::TD_Opaque;
+use abi_stable::std_types::{RArc, RErr, ROk, RResult, RStr};
+use liveswap_sdk::{HostBox, HostCtx, HostCtx_TO, LogLevel, ModelBox, ModelRequest, SdkError, codes};
+use std::sync::Arc;
+
+/// One processor's view of the host.
+#[derive(Clone)]
+pub(super) struct PluginHost {
+    plugin_id: Arc<str>,
+    services: Arc<Services>,
+}
+
+impl PluginHost {
+    /// The ABI object for processor `plugin_id`.
+    pub(super) fn boxed(plugin_id: &str, services: Arc<Services>) -> HostBox {
+        HostCtx_TO::from_ptr(RArc::new(Self { plugin_id: plugin_id.into(), services }), TD_Opaque)
+    }
+}
+
+fn model_error(setting: &str, e: &ModelError) -> SdkError {
+    let help = match e {
+        ModelError::NotInstalled { .. } => "run host/scripts/setup.sh to install the default models, or pass --models-dir",
+        ModelError::DigestMismatch { .. } => "the file is corrupt or a different model: delete it and install it again",
+        _ => "use a model id from models/manifest.toml or a path to an .onnx file",
+    };
+    SdkError::new(codes::MODEL, format!("{setting}: {e}")).with_help(help)
+}
+
+impl HostCtx for PluginHost {
+    fn open_model(&self, request: ModelRequest) -> RResult<ModelBox, SdkError> {
+        let setting = format!("{}.{}", self.plugin_id, request.setting);
+        let resolved = match self.services.models.resolve(request.reference.as_str()) {
+            Ok(r) => r,
+            Err(e) => return RErr(model_error(&setting, &e)),
+        };
+        let opened = self
+            .services
+            .inference()
+            .and_then(|svc| svc.open(&resolved.path, &resolved.id, &request.signature));
+        match opened {
+            Ok(model) => {
+                tracing::debug!(plugin = %self.plugin_id, model = %resolved.id, path = %resolved.path.display(), "model opened");
+                ROk(model.into_abi())
+            }
+            Err(e) => {
+                let mut err = SdkError::from(e);
+                err.message = format!("{setting}: {}", err.message).into();
+                RErr(err)
+            }
+        }
+    }
+
+    fn log(&self, level: LogLevel, message: RStr<'_>) {
+        let (id, msg) = (&*self.plugin_id, message.as_str());
+        match level {
+            LogLevel::Trace => tracing::trace!(target: "liveswap::plugin", plugin = id, "{msg}"),
+            LogLevel::Debug => tracing::debug!(target: "liveswap::plugin", plugin = id, "{msg}"),
+            LogLevel::Info => tracing::info!(target: "liveswap::plugin", plugin = id, "{msg}"),
+            LogLevel::Warn => tracing::warn!(target: "liveswap::plugin", plugin = id, "{msg}"),
+            LogLevel::Error => tracing::error!(target: "liveswap::plugin", plugin = id, "{msg}"),
+        }
+    }
+
+    fn is_cancelled(&self) -> bool {
+        self.services.is_cancelled()
+    }
+}

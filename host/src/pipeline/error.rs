@@ -1,0 +1,77 @@
+//! Errors building or running a pipeline.
+
+use liveswap_sdk::SdkError;
+
+/// A pipeline that cannot be built or used.
+#[derive(Debug, Clone, thiserror::Error)]
+#[non_exhaustive]
+pub enum PipelineError {
+    /// A processor's `create` returned an error (bad model, bad settings…).
+    ///
+    /// ## Resolution
+    /// Follow the processor's message; `--set` or the profile can change its settings.
+    #[error("{id}: cannot start: {error}")]
+    CreateFailed {
+        /// Processor id.
+        id: String,
+        /// Its error.
+        error: SdkError,
+    },
+    /// A processor panicked while being created.
+    ///
+    /// ## Resolution
+    /// This is a plugin bug: disable the processor in the profile and report it.
+    #[error("{id}: panicked while starting: {error}")]
+    CreatePanicked {
+        /// Processor id.
+        id: String,
+        /// The caught panic.
+        error: SdkError,
+    },
+    /// A processor's warm-up failed.
+    ///
+    /// ## Resolution
+    /// Follow the processor's message.
+    #[error("{id}: warm-up failed: {error}")]
+    WarmupFailed {
+        /// Processor id.
+        id: String,
+        /// Its error.
+        error: SdkError,
+    },
+    /// A stage names a plugin that is not loaded (the profile was validated against another set).
+    ///
+    /// ## Resolution
+    /// Re-validate the profile against the loaded plugins.
+    #[error("{id}: plugin is not loaded")]
+    NotLoaded {
+        /// Processor id.
+        id: String,
+    },
+    /// A source image has no usable face.
+    ///
+    /// ## Resolution
+    /// Use a source photo with one clearly visible face.
+    #[error("{label}: no face found in the source image")]
+    NoSourceFace {
+        /// The source file.
+        label: String,
+    },
+    /// The profile has no processor that finds faces, so sources cannot be prepared.
+    ///
+    /// ## Resolution
+    /// Enable `face_analyser` in the profile.
+    #[error("--source needs a processor that finds faces (enable face_analyser in the profile)")]
+    NoAnalyser,
+    /// Every stage that analyses faces failed on a source image.
+    ///
+    /// ## Resolution
+    /// Follow the processor's message.
+    #[error("{label}: analysing the source failed: {error}")]
+    SourceAnalysis {
+        /// The source file.
+        label: String,
+        /// The processor's error.
+        error: SdkError,
+    },
+}

@@ -1,0 +1,113 @@
+//! The analyser plugin: description, creation (opening models through the host) and the
+//! per-frame work.
+
+use crate::detect::{self, Detector, keep_largest_central};
+use crate::landmarks::{self, Landmarker};
+use crate::recognize::{self, Recognizer};
+use crate::settings::{FaceAnalyserSettings, specs};
+use abi_stable::std_types::{ROption, RVec};
+use liveswap_sdk::{
+    Face, FrameCtx, FrameOutcome, FrameProcessor, HostBox, ModelRequest, ModelSignature, ModelSlot, Plugin,
+    PluginInfo, SdkError, SdkResult, SettingValue, Settings, caps, data,
+};
+use liveswap_vision::ImageView;
+
+/// The plugin.
+pub struct FaceAnalyser;
+
+/// One analyser instance.
+pub struct FaceAnalyserProcessor {
+    settings: FaceAnalyserSettings,
+    detector: Detector,
+    recognizer: Option<Recognizer>,
+    landmarker: Option<Landmarker>,
+}
+
+fn open(host: &HostBox, setting: &str, reference: &str, signature: ModelSignature) -> SdkResult<liveswap_sdk::ModelBox> {
+    host.open_model(ModelRequest { setting: setting.into(), reference: reference.into(), signature }).into_result()
+}
+
+impl Plugin for FaceAnalyser {
+    type Processor = FaceAnalyserProcessor;
+
+    fn info() -> PluginInfo {
+        PluginInfo::new("face_analyser", "Face analyser", env!("CARGO_PKG_VERSION"))
+            .description("Finds faces (SCRFD), their 5 keypoints, optional 106 landmarks (2d106det) and optional identity embeddings (ArcFace), once per frame, for every later processor.")
+            .capabilities(&[caps::ANALYSES_FACES])
+            .settings(specs())
+            .provides(&[data::FACES, data::EMBEDDINGS, data::LANDMARKS_106])
+            .model(ModelSlot::new("detector_model", "face_detector", detect::signature()).provides(&[data::FACES]))
+            .model(
+                ModelSlot::new("recognizer_model", "face_recognizer", recognize::signature())
+                    .optional()
+                    .provides(&[data::EMBEDDINGS]),
+            )
+            .model(
+                ModelSlot::new("landmark_model", "landmarks_106", landmarks::signature())
+                    .optional()
+                    .provides(&[data::LANDMARKS_106]),
+            )
+    }
+
+    fn create(settings: &Settings, host: HostBox) -> SdkResult<FaceAnalyserProcessor> {
+        let settings = FaceAnalyserSettings::from_settings(settings)?;
+        let detector = Detector::new(
+            open(&host, "detector_model", &settings.detector_model, detect::signature())?,
+            settings.det_size,
+        );
+        let recognizer = match settings.recognizer_model.as_str() {
+            "" => None,
+            r => Some(Recognizer::new(open(&host, "recognizer_model", r, recognize::signature())?)),
+        };
+        let landmarker = match settings.landmark_model.as_str() {
+            "" => None,
+            r => Some(Landmarker::new(open(&host, "landmark_model", r, landmarks::signature())?)),
+        };
+        Ok(FaceAnalyserProcessor { settings, detector, recognizer, landmarker })
+    }
+}
+
+impl FrameProcessor for FaceAnalyserProcessor {
+    fn update_setting(&mut self, key: &str, value: &SettingValue) -> SdkResult<()> {
+        let s = &mut self.settings;
+        match (key, value) {
+            ("det_threshold", SettingValue::Float(v)) => s.det_threshold = *v as f32,
+            ("nms_threshold", SettingValue::Float(v)) => s.nms_threshold = *v as f32,
+            ("max_faces", SettingValue::Int(v)) => s.max_faces = (*v).max(0) as usize,
+            _ => return Err(SdkError::setting(format!("setting `{key}` cannot change while running"))),
+        }
+        Ok(())
+    }
+
+    fn process(&mut self, ctx: &mut FrameCtx<'_>) -> SdkResult<FrameOutcome> {
+        // Analyse the untouched input: earlier processors must not change what is detected.
+        let img = &ctx.original;
+        let view = ImageView::new(img.data.as_slice(), img.width as usize, img.height as usize, img.stride as usize, 3)
+            .map_err(|e| SdkError::input(format!("frame layout: {e}")))?;
+        let s = &self.settings;
+        let found = self.detector.detect(view, s.det_threshold, s.nms_threshold)?;
+        let found = keep_largest_central(found, s.max_faces, view.width, view.height);
+        let mut faces: Vec<Face> = found
+            .iter()
+            .filter_map(|d| d.kps.map(|kps| Face::new(d.bbox, d.score, kps)))
+            .collect();
+        if faces.is_empty() {
+            ctx.faces.clear();
+            return Ok(FrameOutcome::Skipped("no face found".into()));
+        }
+        if let Some(lm) = self.landmarker.as_mut() {
+            let boxes: Vec<[f32; 4]> = faces.iter().map(|f| f.bbox).collect();
+            for (face, points) in faces.iter_mut().zip(lm.run(view, &boxes)?) {
+                face.landmarks_106 = ROption::RSome(points.into());
+            }
+        }
+        if let Some(rec) = self.recognizer.as_mut() {
+            let kps: Vec<_> = faces.iter().map(|f| f.kps).collect();
+            for (face, emb) in faces.iter_mut().zip(rec.run(view, &kps)?) {
+                face.embedding = ROption::RSome(emb);
+            }
+        }
+        *ctx.faces = RVec::from(faces);
+        Ok(FrameOutcome::Processed)
+    }
+}

@@ -1,0 +1,29 @@
+//! # face_analyser — finds faces once per frame for every later processor
+//!
+//! First stage of almost every profile. For each frame it runs insightface SCRFD detection
+//! (any SCRFD export with the 9-output layout: strides 8/16/32, 2 anchors, keypoints), then,
+//! per face, optional 106-point landmarks (2d106det) and an optional ArcFace identity
+//! embedding (w600k_*), and fills [`liveswap_sdk::FrameCtx::faces`]. Results match
+//! insightface 0.7.3 (letterbox resize bit-exact, OpenCV 5 warp arithmetic).
+//!
+//! ## Settings
+//! | key | type | default | range | live |
+//! |---|---|---|---|---|
+//! | `detector_model` | model | `det_500m` | — | no |
+//! | `det_size` | int | 640 | 160–1280, multiple of 32 | no |
+//! | `det_threshold` | float | 0.5 | 0.05–0.99 | yes |
+//! | `nms_threshold` | float | 0.4 | 0.05–0.95 | yes |
+//! | `max_faces` | int | 0 (all) | 0–256 | yes |
+//! | `recognizer_model` | model | `w600k_mbf` | empty = off | no |
+//! | `landmark_model` | model | `2d106det` | empty = off | no |
+
+mod detect;
+mod imp;
+mod landmarks;
+mod recognize;
+mod settings;
+
+pub use imp::{FaceAnalyser, FaceAnalyserProcessor};
+pub use settings::FaceAnalyserSettings;
+
+liveswap_sdk::export_processor!(FaceAnalyser);

@@ -1,0 +1,105 @@
+//! Settings of the face analyser, described once for profiles, the CLI and the UI.
+
+use liveswap_sdk::{SdkError, SdkResult, SettingSpec, Settings};
+
+/// Default detector model id.
+pub const DEFAULT_DETECTOR_MODEL: &str = "det_500m";
+/// Default detector input size in pixels (square).
+pub const DEFAULT_DET_SIZE: i64 = 640;
+/// Default minimum detection score.
+pub const DEFAULT_DET_THRESHOLD: f64 = 0.5;
+/// Default NMS IoU threshold.
+pub const DEFAULT_NMS_THRESHOLD: f64 = 0.4;
+/// Default face limit (0 = all).
+pub const DEFAULT_MAX_FACES: i64 = 0;
+/// Default recognizer model id.
+pub const DEFAULT_RECOGNIZER_MODEL: &str = "w600k_mbf";
+/// Default landmark model id.
+pub const DEFAULT_LANDMARK_MODEL: &str = "2d106det";
+
+/// The descriptors.
+pub fn specs() -> Vec<SettingSpec> {
+    vec![
+        SettingSpec::model("detector_model", "Detector", "SCRFD face detector: model id or .onnx path", DEFAULT_DETECTOR_MODEL),
+        SettingSpec::int("det_size", "Detection size", "Detector input size in pixels (multiple of 32); larger finds smaller faces, slower", DEFAULT_DET_SIZE, 160, 1280),
+        SettingSpec::float("det_threshold", "Detection threshold", "Minimum face score", DEFAULT_DET_THRESHOLD, 0.05, 0.99).live(),
+        SettingSpec::float("nms_threshold", "NMS threshold", "Overlap above which the weaker of two boxes is dropped", DEFAULT_NMS_THRESHOLD, 0.05, 0.95).live(),
+        SettingSpec::int("max_faces", "Max faces", "Keep at most this many faces, largest and most central first (0 = all)", DEFAULT_MAX_FACES, 0, 256).live(),
+        SettingSpec::model("recognizer_model", "Recognizer", "ArcFace identity model (empty = no embeddings)", DEFAULT_RECOGNIZER_MODEL),
+        SettingSpec::model("landmark_model", "Landmarks", "106-point landmark model (empty = no landmarks)", DEFAULT_LANDMARK_MODEL),
+    ]
+}
+
+/// Typed settings.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FaceAnalyserSettings {
+    /// Detector model reference.
+    pub detector_model: String,
+    /// Square detector input size.
+    pub det_size: u32,
+    /// Minimum score.
+    pub det_threshold: f32,
+    /// NMS threshold.
+    pub nms_threshold: f32,
+    /// Face limit, 0 = all.
+    pub max_faces: usize,
+    /// Recognizer reference, empty = off.
+    pub recognizer_model: String,
+    /// Landmark model reference, empty = off.
+    pub landmark_model: String,
+}
+
+impl Default for FaceAnalyserSettings {
+    fn default() -> Self {
+        Self {
+            detector_model: DEFAULT_DETECTOR_MODEL.into(),
+            det_size: DEFAULT_DET_SIZE as u32,
+            det_threshold: DEFAULT_DET_THRESHOLD as f32,
+            nms_threshold: DEFAULT_NMS_THRESHOLD as f32,
+            max_faces: DEFAULT_MAX_FACES as usize,
+            recognizer_model: DEFAULT_RECOGNIZER_MODEL.into(),
+            landmark_model: DEFAULT_LANDMARK_MODEL.into(),
+        }
+    }
+}
+
+impl FaceAnalyserSettings {
+    /// Reads validated settings.
+    pub fn from_settings(s: &Settings) -> SdkResult<Self> {
+        let det_size = s.int("det_size")?;
+        if det_size % 32 != 0 {
+            return Err(SdkError::setting(format!("det_size {det_size} is not a multiple of 32 (SCRFD strides go up to 32)")));
+        }
+        if s.text("detector_model")?.is_empty() {
+            return Err(SdkError::setting("detector_model must name a model"));
+        }
+        Ok(Self {
+            detector_model: s.text("detector_model")?.into(),
+            det_size: det_size as u32,
+            det_threshold: s.float("det_threshold")? as f32,
+            nms_threshold: s.float("nms_threshold")? as f32,
+            max_faces: s.int("max_faces")? as usize,
+            recognizer_model: s.text("recognizer_model")?.into(),
+            landmark_model: s.text("landmark_model")?.into(),
+        })
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, reason = "tests")]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_agree_with_specs() {
+        let from_specs = FaceAnalyserSettings::from_settings(&Settings::defaults(&specs())).unwrap();
+        assert_eq!(from_specs, FaceAnalyserSettings::default());
+    }
+
+    #[test]
+    fn det_size_must_be_a_multiple_of_32() {
+        let mut s = Settings::defaults(&specs());
+        s.set("det_size", liveswap_sdk::SettingValue::Int(650));
+        assert!(FaceAnalyserSettings::from_settings(&s).unwrap_err().message.contains("multiple of 32"));
+    }
+}

@@ -1,0 +1,275 @@
+//! Mask feathering for paste-back: OpenCV-compatible erosion and Gaussian blur on f32 masks.
+//!
+//! Pipeline position: after the swapper, insightface's `INSwapper.get(paste_back=True)` warps a
+//! 255-filled 128×128 mask into the frame, thresholds it (`> 20 → 255`), erodes it with a
+//! `k × k` box ([`erode_f32`]), blurs it ([`gaussian_blur_f32`]) and blends with `mask / 255`.
+//! [`feather_params`] computes the kernel sizes insightface derives from the mask extent.
+//!
+//! Conventions (oracle README §4):
+//! * erosion uses `ones((k, k))` with the anchor at `(k/2, k/2)` (integer division), so an even
+//!   `k` erodes one pixel more on the left/top than on the right/bottom; the border is `+inf`, so
+//!   nothing erodes in from the image edge;
+//! * the blur is separable with OpenCV's `getGaussianKernel` (f32 kernel, normalised in f64; the
+//!   fixed 1/3/5/7-tap tables when `sigma <= 0`), border `BORDER_REFLECT_101`, rows first; the
+//!   row pass accumulates left to right with fma and the column pass adds symmetric pairs first,
+//!   as OpenCV's SIMD paths do. OpenCV builds with IPP may round differently in the last ulp, so
+//!   this is close to, not guaranteed bit-identical with, every `cv2.GaussianBlur`.
+
+use crate::error::VisionError;
+use crate::mask::MaskF32;
+
+/// Kernel sizes insightface derives for one paste-back mask.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct FeatherParams {
+    /// `int(sqrt(mask_h · mask_w))`.
+    pub mask_size: usize,
+    /// Erosion box size `max(mask_size / 10, 10)`.
+    pub erode_kernel: usize,
+    /// Gaussian kernel size `2·max(mask_size / 20, 5) + 1`.
+    pub gaussian_ksize: usize,
+}
+
+/// insightface's paste-back kernel sizes from the mask extent (`mask_h`, `mask_w` = max − min of
+/// the rows/columns equal to 255, no +1).
+#[must_use]
+pub fn feather_params(mask_h: usize, mask_w: usize) -> FeatherParams {
+    let mask_size = ((mask_h as f64) * (mask_w as f64)).sqrt() as usize;
+    FeatherParams {
+        mask_size,
+        erode_kernel: (mask_size / 10).max(10),
+        gaussian_ksize: 2 * (mask_size / 20).max(5) + 1,
+    }
+}
+
+/// OpenCV's fixed kernels for `sigma <= 0` and `ksize` 1, 3, 5, 7.
+const SMALL_GAUSSIAN: [&[f32]; 4] = [
+    &[1.0],
+    &[0.25, 0.5, 0.25],
+    &[0.0625, 0.25, 0.375, 0.25, 0.0625],
+    &[
+        0.03125, 0.109375, 0.21875, 0.28125, 0.21875, 0.109375, 0.03125,
+    ],
+];
+
+/// `cv::getGaussianKernel(ksize, sigma, CV_32F)`: `sigma <= 0` means
+/// `0.3·((ksize − 1)/2 − 1) + 0.8`.
+///
+/// # Errors
+/// [`VisionError::InvalidParameter`] unless `ksize` is odd and positive.
+pub fn gaussian_kernel(ksize: usize, sigma: f64) -> Result<Vec<f32>, VisionError> {
+    if ksize.is_multiple_of(2) {
+        return Err(VisionError::InvalidParameter {
+            what: "gaussian ksize must be odd and positive",
+        });
+    }
+    let fixed = (ksize <= 7 && sigma <= 0.0).then(|| SMALL_GAUSSIAN[ksize / 2]);
+    let sigma = if sigma > 0.0 {
+        sigma
+    } else {
+        ((ksize as f64 - 1.0) * 0.5 - 1.0) * 0.3 + 0.8
+    };
+    let scale2 = -0.5 / (sigma * sigma);
+    let mut k = Vec::with_capacity(ksize);
+    let mut sum = 0.0f64;
+    for i in 0..ksize {
+        let x = i as f64 - (ksize as f64 - 1.0) * 0.5;
+        let t = fixed.map_or_else(|| (scale2 * x * x).exp(), |f| f64::from(f[i])) as f32;
+        k.push(t);
+        sum += f64::from(t);
+    }
+    let inv = 1.0 / sum;
+    Ok(k.into_iter().map(|v| (f64::from(v) * inv) as f32).collect())
+}
+
+/// OpenCV `borderInterpolate` for `BORDER_REFLECT_101` (`gfedcb|abcdefgh|gfedcba`).
+fn reflect101(mut p: i64, len: usize) -> usize {
+    let n = len as i64;
+    if n == 1 {
+        return 0;
+    }
+    while p < 0 || p >= n {
+        p = if p < 0 { -p } else { 2 * (n - 1) - p };
+    }
+    p as usize
+}
+
+/// `f32` fma as `f32(f64(a)·f64(b) + f64(c))` (exact product, as in [`crate::warp`]).
+#[inline]
+fn fma32(a: f32, b: f32, c: f32) -> f32 {
+    (f64::from(a) * f64::from(b) + f64::from(c)) as f32
+}
+
+/// `cv2.GaussianBlur(mask, (ksize, ksize), sigma)` for a float32 mask with `BORDER_REFLECT_101`.
+///
+/// # Errors
+/// [`VisionError::InvalidParameter`] for an even or zero `ksize`, or a mask layout error.
+pub fn gaussian_blur_f32(mask: &MaskF32, ksize: usize, sigma: f64) -> Result<MaskF32, VisionError> {
+    mask.validate()?;
+    let k = gaussian_kernel(ksize, sigma)?;
+    let (w, h) = (mask.width, mask.height);
+    let r = ksize / 2;
+    if w == 0 || h == 0 {
+        return Ok(mask.clone());
+    }
+    // Row pass: padded row, then left-to-right fma accumulation.
+    let mut tmp = vec![0.0f32; w * h];
+    let mut padded = vec![0.0f32; w + 2 * r];
+    for y in 0..h {
+        let row = &mask.data[y * w..(y + 1) * w];
+        for (i, p) in padded.iter_mut().enumerate() {
+            *p = row[reflect101(i as i64 - r as i64, w)];
+        }
+        for (x, out) in tmp[y * w..(y + 1) * w].iter_mut().enumerate() {
+            let win = &padded[x..x + ksize];
+            *out = win[1..]
+                .iter()
+                .zip(&k[1..])
+                .fold(win[0] * k[0], |acc, (&v, &kv)| fma32(v, kv, acc));
+        }
+    }
+    // Column pass: centre tap, then symmetric pairs.
+    let mut out = MaskF32::new(w, h)?;
+    let rows: Vec<usize> = (0..h + 2 * r)
+        .map(|i| reflect101(i as i64 - r as i64, h))
+        .collect();
+    for y in 0..h {
+        let centre = rows[y + r] * w;
+        for x in 0..w {
+            let mut acc = k[r] * tmp[centre + x];
+            for i in 1..=r {
+                let s = tmp[rows[y + r - i] * w + x] + tmp[rows[y + r + i] * w + x];
+                acc = fma32(s, k[r + i], acc);
+            }
+            out.data[y * w + x] = acc;
+        }
+    }
+    Ok(out)
+}
+
+/// `cv2.erode(mask, np.ones((k, k)))`: each pixel becomes the minimum over the `k × k` window
+/// with anchor `(k/2, k/2)`, i.e. offsets `−k/2 ..= k − 1 − k/2`; pixels outside the image are
+/// ignored (border `+inf`).
+///
+/// # Errors
+/// [`VisionError::InvalidParameter`] for `k == 0`, or a mask layout error.
+pub fn erode_f32(mask: &MaskF32, k: usize) -> Result<MaskF32, VisionError> {
+    mask.validate()?;
+    if k == 0 {
+        return Err(VisionError::InvalidParameter {
+            what: "erode kernel must be at least 1",
+        });
+    }
+    let (w, h) = (mask.width, mask.height);
+    let (before, after) = (k / 2, k - 1 - k / 2);
+    let window = |i: usize, n: usize| i.saturating_sub(before)..(i + after + 1).min(n);
+    let mut tmp = vec![0.0f32; w * h];
+    for y in 0..h {
+        let row = &mask.data[y * w..(y + 1) * w];
+        for x in 0..w {
+            tmp[y * w + x] = row[window(x, w)]
+                .iter()
+                .copied()
+                .fold(f32::INFINITY, f32::min);
+        }
+    }
+    let mut out = MaskF32::new(w, h)?;
+    for y in 0..h {
+        for x in 0..w {
+            out.data[y * w + x] = window(y, h)
+                .map(|yy| tmp[yy * w + x])
+                .fold(f32::INFINITY, f32::min);
+        }
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, reason = "tests")]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn kernels_follow_opencv() {
+        assert_eq!(
+            gaussian_kernel(5, 0.0).unwrap(),
+            vec![0.0625, 0.25, 0.375, 0.25, 0.0625]
+        );
+        // ksize 11, sigma 0 -> sigma = 0.3*(5-1)+0.8 = 2.0.
+        let k = gaussian_kernel(11, 0.0).unwrap();
+        let raw: Vec<f64> = (0..11)
+            .map(|i| (-((i as f64 - 5.0).powi(2)) / 8.0).exp())
+            .collect();
+        let s: f64 = raw.iter().sum();
+        for (a, b) in k.iter().zip(&raw) {
+            assert!((f64::from(*a) - b / s).abs() < 1e-7);
+        }
+        assert_eq!(k[0], k[10]);
+        // An explicit sigma overrides the table.
+        assert_ne!(gaussian_kernel(3, 5.0).unwrap(), vec![0.25, 0.5, 0.25]);
+        assert!(gaussian_kernel(4, 0.0).is_err());
+        assert!(gaussian_kernel(0, 0.0).is_err());
+    }
+
+    #[test]
+    fn reflect101_indices() {
+        let got: Vec<usize> = (-3..8).map(|p| reflect101(p, 5)).collect();
+        assert_eq!(got, vec![3, 2, 1, 0, 1, 2, 3, 4, 3, 2, 1]);
+        assert_eq!(reflect101(-4, 1), 0);
+    }
+
+    #[test]
+    fn blur_of_an_impulse_is_the_outer_product_and_uses_reflect101() {
+        let mut m = MaskF32::new(9, 9).unwrap();
+        m.data[4 * 9 + 4] = 1.0;
+        let out = gaussian_blur_f32(&m, 3, 0.0).unwrap();
+        assert_eq!(out.get(4, 4), Some(0.25));
+        assert_eq!(out.get(3, 4), Some(0.125));
+        assert_eq!(out.get(3, 3), Some(0.0625));
+        assert_eq!(out.get(2, 4), Some(0.0));
+        // Reflect-101 mirrors about the edge pixel itself, so a corner impulse is not doubled
+        // (BORDER_REFLECT would give 0.75 × 0.75 = 0.5625 here).
+        let mut c = MaskF32::new(4, 4).unwrap();
+        c.data[0] = 1.0;
+        let out = gaussian_blur_f32(&c, 3, 0.0).unwrap();
+        assert_eq!(out.get(0, 0), Some(0.25));
+        assert_eq!(out.get(1, 0), Some(0.125));
+        // A constant mask stays constant (kernel sums to ~1).
+        let flat = MaskF32::filled(20, 7, 255.0).unwrap();
+        let out = gaussian_blur_f32(&flat, 17, 0.0).unwrap();
+        assert!(out.data.iter().all(|v| (v - 255.0).abs() < 1e-3));
+    }
+
+    #[test]
+    fn erode_uses_top_left_heavy_anchor_and_inf_border() {
+        // A white 10x10 mask with a 1-pixel black dot at (5, 5); k = 4 -> offsets -2..=1.
+        let mut m = MaskF32::filled(10, 10, 255.0).unwrap();
+        m.data[5 * 10 + 5] = 0.0;
+        let out = erode_f32(&m, 4).unwrap();
+        let black: Vec<(usize, usize)> = (0..10)
+            .flat_map(|y| (0..10).map(move |x| (x, y)))
+            .filter(|&(x, y)| out.get(x, y) == Some(0.0))
+            .collect();
+        // Pixel x is black when 5 is in [x-2, x+1], i.e. x in 4..=7.
+        let want: Vec<(usize, usize)> =
+            (4..=7).flat_map(|y| (4..=7).map(move |x| (x, y))).collect();
+        assert_eq!(black, want);
+        // Image borders do not erode (+inf border).
+        assert_eq!(out.get(0, 0), Some(255.0));
+        assert!(erode_f32(&m, 0).is_err());
+        assert_eq!(erode_f32(&m, 1).unwrap(), m);
+    }
+
+    #[test]
+    fn feather_params_follow_insightface() {
+        let p = feather_params(160, 160);
+        assert_eq!(
+            (p.mask_size, p.erode_kernel, p.gaussian_ksize),
+            (160, 16, 17)
+        );
+        let p = feather_params(50, 60);
+        assert_eq!(
+            (p.mask_size, p.erode_kernel, p.gaussian_ksize),
+            (54, 10, 11)
+        );
+    }
+}

@@ -1,0 +1,19 @@
+//! liveswap integration tests — index.
+//!
+//! Run after `cargo build --workspace` (plugin cdylibs) and `host/scripts/setup.sh` (ONNX
+//! Runtime library), with `../shared` beside the checkout.
+//!
+//! | module | layer |
+//! |---|---|
+//! | `loading` | the real plugin `.so` files through the host loader |
+//! | `zoo` | broken plugins: each yields its exact `LoadError` / pipeline error, the host carries on |
+//! | `profiles` | profile validation against real plugin descriptors |
+//! | `parity` | face_analyser against insightface's own outputs in `../shared/reference` |
+//! | `cli` | the `liveswap` binary end to end: exit codes, messages, outputs |
+
+#![allow(clippy::unwrap_used, reason = "tests")]
+
+mod loading;
+mod parity;
+mod cli;
+mod zoo;
