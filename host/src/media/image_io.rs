@@ -4,22 +4,27 @@ use super::error::MediaError;
 use liveswap_sdk::OwnedImage;
 use std::path::{Path, PathBuf};
 
+/// Whether JPEG bytes end with an end-of-image marker (`FF D9`), allowing a little trailing
+/// padding. The `image` crate's JPEG decoder fills a truncated file with grey instead of
+/// failing, so a cut-off download would otherwise be processed as if it were whole.
+fn jpeg_is_complete(bytes: &[u8]) -> bool {
+    let tail = &bytes[bytes.len().saturating_sub(1024)..];
+    tail.windows(2).any(|w| w == [0xFF, 0xD9])
+}
+
 /// Decodes an image file to packed RGB8.
 pub fn load_rgb(path: &Path) -> Result<OwnedImage, MediaError> {
-    let reader = image::ImageReader::open(path)
-        .map_err(|e| MediaError::Open { path: path.into(), reason: e.to_string() })?
-        .with_guessed_format()
-        .map_err(|e| MediaError::Open { path: path.into(), reason: e.to_string() })?;
-    if reader.format().is_none() {
-        return Err(MediaError::Decode { path: path.into(), reason: "unknown or unsupported file format".into() });
+    let bytes = std::fs::read(path).map_err(|e| MediaError::Open { path: path.into(), reason: e.to_string() })?;
+    let decode_err = |reason: String| MediaError::Decode { path: path.into(), reason };
+    let format = image::guess_format(&bytes).map_err(|_| decode_err("unknown or unsupported file format".into()))?;
+    if format == image::ImageFormat::Jpeg && !jpeg_is_complete(&bytes) {
+        return Err(decode_err("truncated JPEG (no end-of-image marker)".into()));
     }
-    let img = reader
-        .decode()
-        .map_err(|e| MediaError::Decode { path: path.into(), reason: e.to_string() })?;
+    let img = image::load_from_memory_with_format(&bytes, format).map_err(|e| decode_err(e.to_string()))?;
     let rgb = img.into_rgb8();
     let (width, height) = rgb.dimensions();
     if width == 0 || height == 0 {
-        return Err(MediaError::Decode { path: path.into(), reason: "image has no pixels".into() });
+        return Err(decode_err("image has no pixels".into()));
     }
     Ok(OwnedImage { data: rgb.into_raw().into(), width, height })
 }
@@ -95,6 +100,8 @@ mod tests {
         std::fs::write(d.join("cut.png"), &bytes[..bytes.len() / 2]).unwrap();
         assert!(matches!(load_rgb(&d.join("cut.png")), Err(MediaError::Decode { .. })));
         assert!(matches!(load_rgb(&d.join("missing.png")), Err(MediaError::Open { .. })));
+        assert!(jpeg_is_complete(&[0xFF, 0xD8, 1, 2, 0xFF, 0xD9, 0]));
+        assert!(!jpeg_is_complete(&[0xFF, 0xD8, 1, 2, 3]));
         // No temporary files are left behind.
         let leftovers = std::fs::read_dir(&d).unwrap().filter_map(Result::ok).filter(|e| e.file_name().to_string_lossy().contains("partial")).count();
         assert_eq!(leftovers, 0);

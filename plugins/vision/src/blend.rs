@@ -146,9 +146,61 @@ pub fn gaussian_blur_f32(mask: &MaskF32, ksize: usize, sigma: f64) -> Result<Mas
     Ok(out)
 }
 
+/// Sliding minimum over `[i − before, i − before + k − 1]` (clipped, i.e. `+inf` padding) for
+/// every `i`, in O(n) independent of `k` (van Herk / Gil–Werman: block prefix and suffix minima).
+fn min_filter_1d(
+    src: &[f32],
+    k: usize,
+    before: usize,
+    out: &mut [f32],
+    g: &mut Vec<f32>,
+    h: &mut Vec<f32>,
+) {
+    let n = src.len();
+    let len = n + k - 1;
+    let at = |j: usize| {
+        j.checked_sub(before)
+            .and_then(|o| src.get(o))
+            .copied()
+            .unwrap_or(f32::INFINITY)
+    };
+    g.clear();
+    g.resize(len, f32::INFINITY);
+    h.clear();
+    h.resize(len, f32::INFINITY);
+    for j in 0..len {
+        g[j] = if j % k == 0 {
+            at(j)
+        } else {
+            g[j - 1].min(at(j))
+        };
+    }
+    for j in (0..len).rev() {
+        h[j] = if j % k == k - 1 || j == len - 1 {
+            at(j)
+        } else {
+            h[j + 1].min(at(j))
+        };
+    }
+    for (i, o) in out.iter_mut().enumerate() {
+        *o = h[i].min(g[i + k - 1]);
+    }
+}
+
+/// `w × h` row-major transpose.
+fn transpose(src: &[f32], w: usize, h: usize) -> Vec<f32> {
+    let mut out = vec![0.0f32; w * h];
+    for y in 0..h {
+        for x in 0..w {
+            out[x * h + y] = src[y * w + x];
+        }
+    }
+    out
+}
+
 /// `cv2.erode(mask, np.ones((k, k)))`: each pixel becomes the minimum over the `k × k` window
 /// with anchor `(k/2, k/2)`, i.e. offsets `−k/2 ..= k − 1 − k/2`; pixels outside the image are
-/// ignored (border `+inf`).
+/// ignored (border `+inf`). Separable, O(1) per pixel in `k`.
 ///
 /// # Errors
 /// [`VisionError::InvalidParameter`] for `k == 0`, or a mask layout error.
@@ -160,27 +212,24 @@ pub fn erode_f32(mask: &MaskF32, k: usize) -> Result<MaskF32, VisionError> {
         });
     }
     let (w, h) = (mask.width, mask.height);
-    let (before, after) = (k / 2, k - 1 - k / 2);
-    let window = |i: usize, n: usize| i.saturating_sub(before)..(i + after + 1).min(n);
-    let mut tmp = vec![0.0f32; w * h];
-    for y in 0..h {
-        let row = &mask.data[y * w..(y + 1) * w];
-        for x in 0..w {
-            tmp[y * w + x] = row[window(x, w)]
-                .iter()
-                .copied()
-                .fold(f32::INFINITY, f32::min);
-        }
+    let (mut g, mut hh) = (Vec::new(), Vec::new());
+    let mut rows = vec![0.0f32; w * h];
+    for (src, out) in mask
+        .data
+        .chunks_exact(w.max(1))
+        .zip(rows.chunks_exact_mut(w.max(1)))
+    {
+        min_filter_1d(src, k, k / 2, out, &mut g, &mut hh);
     }
-    let mut out = MaskF32::new(w, h)?;
-    for y in 0..h {
-        for x in 0..w {
-            out.data[y * w + x] = window(y, h)
-                .map(|yy| tmp[yy * w + x])
-                .fold(f32::INFINITY, f32::min);
-        }
+    let cols_in = transpose(&rows, w, h);
+    let mut cols = vec![0.0f32; w * h];
+    for (src, out) in cols_in
+        .chunks_exact(h.max(1))
+        .zip(cols.chunks_exact_mut(h.max(1)))
+    {
+        min_filter_1d(src, k, k / 2, out, &mut g, &mut hh);
     }
-    Ok(out)
+    MaskF32::from_vec(transpose(&cols, h, w), w, h)
 }
 
 #[cfg(test)]
@@ -257,6 +306,35 @@ mod tests {
         assert_eq!(out.get(0, 0), Some(255.0));
         assert!(erode_f32(&m, 0).is_err());
         assert_eq!(erode_f32(&m, 1).unwrap(), m);
+        assert_eq!(
+            erode_f32(&MaskF32::new(0, 3).unwrap(), 5)
+                .unwrap()
+                .data
+                .len(),
+            0
+        );
+    }
+
+    #[test]
+    fn fast_erode_equals_brute_force() {
+        let (w, h) = (23, 17);
+        let data: Vec<f32> = (0..w * h).map(|i| ((i * 7919) % 101) as f32).collect();
+        let m = MaskF32::from_vec(data, w, h).unwrap();
+        for k in [1, 2, 3, 4, 7, 10, 16, 30] {
+            let fast = erode_f32(&m, k).unwrap();
+            let (b, a) = (k / 2, k - 1 - k / 2);
+            for y in 0..h {
+                for x in 0..w {
+                    let mut want = f32::INFINITY;
+                    for yy in y.saturating_sub(b)..(y + a + 1).min(h) {
+                        for xx in x.saturating_sub(b)..(x + a + 1).min(w) {
+                            want = want.min(m.data[yy * w + xx]);
+                        }
+                    }
+                    assert_eq!(fast.get(x, y), Some(want), "k={k} ({x},{y})");
+                }
+            }
+        }
     }
 
     #[test]

@@ -79,18 +79,37 @@ impl Cv5Map {
         if !(sx.is_finite() && sy.is_finite()) {
             return None;
         }
-        let (flx, fly) = (sx.floor(), sy.floor());
-        let (ix, iy) = (flx as i64, fly as i64);
+        let (ix, iy) = (floor_i64(sx), floor_i64(sy));
         if ix < -1 || ix >= src_w as i64 || iy < -1 || iy >= src_h as i64 {
             return None;
         }
         Some(Tap {
             ix,
             iy,
-            fx: sx - flx,
-            fy: sy - fly,
+            fx: sx - ix as f32,
+            fy: sy - iy as f32,
         })
     }
+}
+
+/// `floor` of a finite f32 as an integer (saturating far outside `i64`, which the border rule
+/// rejects anyway); avoids the libm call `f32::floor` costs on baseline x86-64.
+#[inline]
+fn floor_i64(v: f32) -> i64 {
+    let i = v as i64;
+    if (i as f32) > v {
+        i.saturating_sub(1)
+    } else {
+        i
+    }
+}
+
+/// Round half to even and saturate to `u8`, via the `1.5·2^23` trick (exact for the clamped range).
+#[inline]
+fn round_u8(v: f32) -> u8 {
+    const MAGIC: f32 = 12_582_912.0;
+    let r = (v.clamp(-1.0, 256.0) + MAGIC) - MAGIC;
+    r.clamp(0.0, 255.0) as u8
 }
 
 /// The f32 bilinear blend of four taps, in OpenCV 5's fma order.
@@ -168,11 +187,27 @@ pub fn warp_affine_u8_into(
                 px.fill(0);
                 continue;
             };
+            let inside = t.ix >= 0
+                && t.iy >= 0
+                && ((t.ix + 1) as usize) < src.width
+                && ((t.iy + 1) as usize) < src.height;
+            if inside {
+                // Fast path: all four taps in the source.
+                let o = t.iy as usize * src.stride + t.ix as usize * c;
+                let (r0, r1) = (
+                    &src.data[o..o + 2 * c],
+                    &src.data[o + src.stride..o + src.stride + 2 * c],
+                );
+                for (ch, out) in px.iter_mut().enumerate() {
+                    let p = [r0[ch], r0[c + ch], r1[ch], r1[c + ch]].map(f32::from);
+                    *out = round_u8(bilerp(p[0], p[1], p[2], p[3], t.fx, t.fy));
+                }
+                continue;
+            }
             let offs = tap_offsets(&t, src.width, src.height, src.stride, c);
             for (ch, out) in px.iter_mut().enumerate() {
                 let p = offs.map(|o| o.map_or(0.0, |o| f32::from(src.data[o + ch])));
-                let v = bilerp(p[0], p[1], p[2], p[3], t.fx, t.fy);
-                *out = v.round_ties_even().clamp(0.0, 255.0) as u8;
+                *out = round_u8(bilerp(p[0], p[1], p[2], p[3], t.fx, t.fy));
             }
         }
     }
@@ -311,6 +346,26 @@ mod tests {
             Rect::full(4, 4),
         );
         assert_eq!(err, Err(VisionError::ChannelMismatch { src: 3, dst: 1 }));
+    }
+
+    #[test]
+    fn fast_floor_and_rounding_helpers() {
+        for v in [-2.5f32, -1.0, -0.25, 0.0, 0.75, 3.0, 1e20, -1e20] {
+            assert_eq!(floor_i64(v), v.floor() as i64, "{v}");
+        }
+        let cases = [
+            (0.5, 0),
+            (1.5, 2),
+            (2.5, 2),
+            (254.5, 254),
+            (255.4, 255),
+            (-0.7, 0),
+            (300.0, 255),
+        ];
+        for (v, want) in cases {
+            assert_eq!(round_u8(v), want, "{v}");
+        }
+        assert_eq!(round_u8(f32::NAN), 0);
     }
 
     #[test]
