@@ -18,7 +18,10 @@ fn liveswap(args: &[&str]) -> Output {
 }
 
 fn text(o: &Output) -> (String, String) {
-    (String::from_utf8_lossy(&o.stdout).into_owned(), String::from_utf8_lossy(&o.stderr).into_owned())
+    (
+        String::from_utf8_lossy(&o.stdout).into_owned(),
+        String::from_utf8_lossy(&o.stderr).into_owned(),
+    )
 }
 
 #[test]
@@ -29,29 +32,53 @@ fn plugins_lists_the_real_plugins_from_shared_libraries() {
     assert!(out.contains("face_analyser 0.1.0"), "{out}");
     assert!(out.contains("face_debugger 0.1.0"), "{out}");
     assert!(out.contains("detector_model"), "settings are listed: {out}");
-    let so = format!("{}liveswap_face_analyser{}", std::env::consts::DLL_PREFIX, std::env::consts::DLL_SUFFIX);
+    let so = format!(
+        "{}liveswap_face_analyser{}",
+        std::env::consts::DLL_PREFIX,
+        std::env::consts::DLL_SUFFIX
+    );
     assert!(out.contains(&so), "the file is listed: {out}");
 
     let o = liveswap(&["plugins", "--json"]);
     let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
-    let ids: Vec<&str> = v["plugins"].as_array().unwrap().iter().map(|p| p["id"].as_str().unwrap()).collect();
-    assert!(ids.contains(&"face_analyser") && ids.contains(&"face_debugger"), "{ids:?}");
+    let ids: Vec<&str> = v["plugins"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["id"].as_str().unwrap())
+        .collect();
+    assert!(
+        ids.contains(&"face_analyser") && ids.contains(&"face_debugger"),
+        "{ids:?}"
+    );
 }
 
 #[test]
 fn a_non_plugin_library_is_named_and_nothing_else_breaks() {
     let dir = temp_dir("cli-garbage");
-    let bad = dir.join(format!("{}liveswap_broken{}", std::env::consts::DLL_PREFIX, std::env::consts::DLL_SUFFIX));
+    let bad = dir.join(format!(
+        "{}liveswap_broken{}",
+        std::env::consts::DLL_PREFIX,
+        std::env::consts::DLL_SUFFIX
+    ));
     std::fs::write(&bad, b"this is not a shared library").unwrap();
     let o = liveswap(&["plugins", "--plugin-dir", dir.to_str().unwrap()]);
     let (out, _) = text(&o);
     assert!(o.status.success());
-    assert!(out.contains("failed to load") && out.contains(&bad.display().to_string()), "{out}");
+    assert!(
+        out.contains("failed to load") && out.contains(&bad.display().to_string()),
+        "{out}"
+    );
     assert!(out.contains("[open]"), "{out}");
     assert!(out.contains("face_analyser 0.1.0"), "{out}");
 
     // The broken file does not stop real work either.
-    let o = liveswap(&["analyse", "--plugin-dir", dir.to_str().unwrap(), shared_file("media/astronaut.png").to_str().unwrap()]);
+    let o = liveswap(&[
+        "analyse",
+        "--plugin-dir",
+        dir.to_str().unwrap(),
+        shared_file("media/astronaut.png").to_str().unwrap(),
+    ]);
     assert!(o.status.success(), "{:?}", text(&o));
 }
 
@@ -64,7 +91,10 @@ fn analyse_json_has_the_documented_shape() {
     let v: serde_json::Value = serde_json::from_str(&out).unwrap();
     let keys: Vec<&str> = v.as_object().unwrap().keys().map(String::as_str).collect();
     assert_eq!(keys, ["faces", "height", "image", "width"]);
-    assert_eq!((v["width"].as_u64(), v["height"].as_u64()), (Some(512), Some(512)));
+    assert_eq!(
+        (v["width"].as_u64(), v["height"].as_u64()),
+        (Some(512), Some(512))
+    );
     let faces = v["faces"].as_array().unwrap();
     assert_eq!(faces.len(), 1);
     assert_eq!(faces[0]["kps"].as_array().unwrap().len(), 5);
@@ -82,18 +112,43 @@ fn debug_profile_draws_only_around_faces() {
     let dir = temp_dir("cli-debug");
     let out = dir.join("out.png");
     let target = shared_file("media/grace_hopper.jpg");
-    let o = liveswap(&["run", "--profile", "profiles/debug.toml", "--target", target.to_str().unwrap(), "--output", out.to_str().unwrap()]);
+    let o = liveswap(&[
+        "run",
+        "--profile",
+        "profiles/debug.toml",
+        "--target",
+        target.to_str().unwrap(),
+        "--output",
+        out.to_str().unwrap(),
+    ]);
     assert!(o.status.success(), "{:?}", text(&o));
     let before = image::open(&target).unwrap().to_rgb8();
     let after = image::open(&out).unwrap().to_rgb8();
     assert_eq!(before.dimensions(), after.dimensions());
-    let changed: Vec<(u32, u32)> = before.enumerate_pixels().filter(|(x, y, p)| after.get_pixel(*x, *y) != *p).map(|(x, y, _)| (x, y)).collect();
+    let changed: Vec<(u32, u32)> = before
+        .enumerate_pixels()
+        .filter(|(x, y, p)| after.get_pixel(*x, *y) != *p)
+        .map(|(x, y, _)| (x, y))
+        .collect();
     assert!(changed.len() > 500, "overlay drawn ({} px)", changed.len());
     // grace_hopper's face is in the upper middle; corners are untouched.
-    assert!(changed.iter().all(|&(x, y)| x > 60 && x < 460 && y > 20 && y < 400), "drawing stays near the face");
+    assert!(
+        changed
+            .iter()
+            .all(|&(x, y)| x > 60 && x < 460 && y > 20 && y < 400),
+        "drawing stays near the face"
+    );
 
     // Running again without --overwrite refuses and keeps the file.
-    let o = liveswap(&["run", "--profile", "profiles/debug.toml", "--target", target.to_str().unwrap(), "--output", out.to_str().unwrap()]);
+    let o = liveswap(&[
+        "run",
+        "--profile",
+        "profiles/debug.toml",
+        "--target",
+        target.to_str().unwrap(),
+        "--output",
+        out.to_str().unwrap(),
+    ]);
     assert!(!o.status.success());
     assert!(text(&o).1.contains("--overwrite"), "{:?}", text(&o));
 }
@@ -101,7 +156,11 @@ fn debug_profile_draws_only_around_faces() {
 fn assert_fails_with(args: &[&str], needles: &[&str]) {
     let o = liveswap(args);
     let (out, err) = text(&o);
-    assert_eq!(o.status.code(), Some(1), "{args:?}\nstdout: {out}\nstderr: {err}");
+    assert_eq!(
+        o.status.code(),
+        Some(1),
+        "{args:?}\nstdout: {out}\nstderr: {err}"
+    );
     for n in needles {
         assert!(err.contains(n), "{args:?}: stderr lacks `{n}`:\n{err}");
     }
@@ -116,9 +175,18 @@ fn bad_images_give_clear_errors() {
     let bytes = std::fs::read(shared_file("media/grace_hopper.jpg")).unwrap();
     let cut = dir.join("cut.jpg");
     std::fs::write(&cut, &bytes[..bytes.len() / 3]).unwrap();
-    assert_fails_with(&["analyse", text_file.to_str().unwrap()], &["notes.png", "not a readable image"]);
-    assert_fails_with(&["analyse", cut.to_str().unwrap()], &["cut.jpg", "not a readable image"]);
-    assert_fails_with(&["analyse", dir.join("missing.jpg").to_str().unwrap()], &["missing.jpg", "cannot open"]);
+    assert_fails_with(
+        &["analyse", text_file.to_str().unwrap()],
+        &["notes.png", "not a readable image"],
+    );
+    assert_fails_with(
+        &["analyse", cut.to_str().unwrap()],
+        &["cut.jpg", "not a readable image"],
+    );
+    assert_fails_with(
+        &["analyse", dir.join("missing.jpg").to_str().unwrap()],
+        &["missing.jpg", "cannot open"],
+    );
 }
 
 #[test]
@@ -126,7 +194,12 @@ fn missing_and_wrong_models_give_clear_errors() {
     let img = shared_file("media/astronaut.png");
     let empty = temp_dir("cli-no-models");
     assert_fails_with(
-        &["analyse", img.to_str().unwrap(), "--models-dir", empty.to_str().unwrap()],
+        &[
+            "analyse",
+            img.to_str().unwrap(),
+            "--models-dir",
+            empty.to_str().unwrap(),
+        ],
         &["det_500m", "not installed", &empty.display().to_string()],
     );
     // The recognizer slot given the detector file: refused before any frame, naming the file.
@@ -134,11 +207,32 @@ fn missing_and_wrong_models_give_clear_errors() {
     let set = format!("face_analyser.recognizer_model={}", det.display());
     let out = temp_dir("cli-wrong-model").join("o.png");
     assert_fails_with(
-        &["run", "--profile", "profiles/debug.toml", "--target", img.to_str().unwrap(), "--output", out.to_str().unwrap(), "--set", &set],
+        &[
+            "run",
+            "--profile",
+            "profiles/debug.toml",
+            "--target",
+            img.to_str().unwrap(),
+            "--output",
+            out.to_str().unwrap(),
+            "--set",
+            &set,
+        ],
         &["recognizer_model", "det_500m.onnx"],
     );
-    assert!(!out.exists(), "no output is written when the pipeline cannot start");
-    assert_fails_with(&["analyse", img.to_str().unwrap(), "--set", "face_analyser.detector_model=/no/such/model.onnx"], &["/no/such/model.onnx"]);
+    assert!(
+        !out.exists(),
+        "no output is written when the pipeline cannot start"
+    );
+    assert_fails_with(
+        &[
+            "analyse",
+            img.to_str().unwrap(),
+            "--set",
+            "face_analyser.detector_model=/no/such/model.onnx",
+        ],
+        &["/no/such/model.onnx"],
+    );
 }
 
 #[test]
@@ -149,21 +243,66 @@ fn bad_profiles_name_file_processor_and_key() {
         std::fs::write(&p, format!("schema_version = 1\n{body}")).unwrap();
         p
     };
-    let range = write("range.toml", "[[processors]]\nid = \"face_analyser\"\n[[processors]]\nid = \"face_debugger\"\n[processors.settings]\nthickness = 0\n");
-    assert_fails_with(&["profile", "check", range.to_str().unwrap()], &[&format!("{}: face_debugger.thickness: 0 is below the minimum 1", range.display())]);
-    let unknown_key = write("key.toml", "[[processors]]\nid = \"face_analyser\"\n[processors.settings]\ndet_sise = 640\n");
-    assert_fails_with(&["profile", "check", unknown_key.to_str().unwrap()], &["face_analyser.det_sise: unknown setting"]);
+    let range = write(
+        "range.toml",
+        "[[processors]]\nid = \"face_analyser\"\n[[processors]]\nid = \"face_debugger\"\n[processors.settings]\nthickness = 0\n",
+    );
+    assert_fails_with(
+        &["profile", "check", range.to_str().unwrap()],
+        &[&format!(
+            "{}: face_debugger.thickness: 0 is below the minimum 1",
+            range.display()
+        )],
+    );
+    let unknown_key = write(
+        "key.toml",
+        "[[processors]]\nid = \"face_analyser\"\n[processors.settings]\ndet_sise = 640\n",
+    );
+    assert_fails_with(
+        &["profile", "check", unknown_key.to_str().unwrap()],
+        &["face_analyser.det_sise: unknown setting"],
+    );
     let unknown_id = write("id.toml", "[[processors]]\nid = \"face_swapperz\"\n");
-    assert_fails_with(&["profile", "check", unknown_id.to_str().unwrap()], &["face_swapperz: unknown processor"]);
-    let dependency = write("dep.toml", "[[processors]]\nid = \"face_debugger\"\n[[processors]]\nid = \"face_analyser\"\n");
-    assert_fails_with(&["profile", "check", dependency.to_str().unwrap()], &["face_debugger: needs `faces`", "enable face_analyser"]);
-    let syntax = write("syntax.toml", "[[processors]]\nid = \"face_analyser\"\nenabled = maybe\n");
-    assert_fails_with(&["profile", "check", syntax.to_str().unwrap()], &["syntax.toml"]);
+    assert_fails_with(
+        &["profile", "check", unknown_id.to_str().unwrap()],
+        &["face_swapperz: unknown processor"],
+    );
+    let dependency = write(
+        "dep.toml",
+        "[[processors]]\nid = \"face_debugger\"\n[[processors]]\nid = \"face_analyser\"\n",
+    );
+    assert_fails_with(
+        &["profile", "check", dependency.to_str().unwrap()],
+        &["face_debugger: needs `faces`", "enable face_analyser"],
+    );
+    let syntax = write(
+        "syntax.toml",
+        "[[processors]]\nid = \"face_analyser\"\nenabled = maybe\n",
+    );
+    assert_fails_with(
+        &["profile", "check", syntax.to_str().unwrap()],
+        &["syntax.toml"],
+    );
     // A disabled analyser keeps its slot but no longer provides faces.
-    let disabled = write("off.toml", "[[processors]]\nid = \"face_analyser\"\nenabled = false\n[[processors]]\nid = \"face_debugger\"\n");
-    assert_fails_with(&["profile", "check", disabled.to_str().unwrap()], &["face_debugger: needs `faces`"]);
+    let disabled = write(
+        "off.toml",
+        "[[processors]]\nid = \"face_analyser\"\nenabled = false\n[[processors]]\nid = \"face_debugger\"\n",
+    );
+    assert_fails_with(
+        &["profile", "check", disabled.to_str().unwrap()],
+        &["face_debugger: needs `faces`"],
+    );
     // --set is validated like the file.
-    assert_fails_with(&["profile", "check", "profiles/debug.toml", "--set", "face_debugger.thickness=99"], &["--set face_debugger.thickness: 99 is above the maximum 20"]);
+    assert_fails_with(
+        &[
+            "profile",
+            "check",
+            "profiles/debug.toml",
+            "--set",
+            "face_debugger.thickness=99",
+        ],
+        &["--set face_debugger.thickness: 99 is above the maximum 20"],
+    );
 
     let o = liveswap(&["profile", "check", "profiles/debug.toml"]);
     assert!(o.status.success(), "{:?}", text(&o));

@@ -11,7 +11,7 @@
 //! | (a text file) | not a shared library | `Open` |
 //! | `zoo_not_a_plugin` | a cdylib without a root module | `NotAPlugin` |
 //! | `zoo_past_sdk` | built against sdk 0.0.9 | `IncompatibleVersion` (abi_stable's version check) |
-//! | `zoo_future_sdk` | built against sdk 0.2.0 | `AbiMismatch` (abi_stable lets a newer 0.x minor past its version check; the layout check finds `liveswap-sdk` 0.2.0 types) |
+//! | `zoo_future_sdk` | built against sdk 0.2.0 | `IncompatibleVersion` (checked by the loader before abi_stable's layout check, which would also refuse it) |
 //! | `zoo_bad_layout` | own root module, sdk's name and version, other fields | `AbiMismatch` |
 //! | `zoo_describe_panics` | `describe` panics | `Describe` with code `panicked` |
 //! | `zoo_bad_info` | a setting default outside its own range | `InvalidInfo` |
@@ -163,27 +163,36 @@ fn a_plugin_built_for_an_older_sdk_names_both_versions() {
 }
 
 #[test]
-fn a_plugin_built_for_a_newer_sdk_fails_the_layout_check() {
-    // abi_stable's version-number check only refuses a library whose 0.x minor is *below*
-    // the host's (a newer library may have appended prefix fields); a 0.2.0 plugin is refused
-    // by the layout check instead, because every sdk type carries its package version.
+fn a_plugin_built_for_a_newer_sdk_names_both_versions() {
+    // abi_stable's own version check lets a newer 0.x minor through (it could only have
+    // appended prefix fields) and would fail later on layout; the loader compares the
+    // library's sdk version first so the user is told which versions clash.
     let (dir, lib) = zoo_dir("future-sdk", "zoo_future_sdk", "zoo_future_sdk");
     let error = load_one_failure(&dir, &lib);
-    let LoadError::AbiMismatch { path, detail } = &error else {
-        panic!("expected LoadError::AbiMismatch, got {error:?}")
+    let LoadError::IncompatibleVersion {
+        path,
+        id,
+        plugin_sdk,
+        host_sdk,
+    } = &error
+    else {
+        panic!("expected LoadError::IncompatibleVersion, got {error:?}")
     };
     assert_eq!(path, &lib);
-    assert!(!detail.is_empty());
-    assert_names_file_and_step(&error, &lib, "layout", "ABI mismatch with the host's sdk");
-
+    assert_eq!(id, "zoo_future_sdk");
+    assert_eq!(plugin_sdk, "0.2.0");
+    assert_eq!(host_sdk, SDK_VERSION);
+    assert_names_file_and_step(
+        &error,
+        &lib,
+        "version",
+        &format!("`zoo_future_sdk` was built for sdk 0.2.0, this host provides sdk {SDK_VERSION}"),
+    );
+    // Without that check abi_stable's layout comparison would have refused it too.
     let report = full_abi_report(&lib);
     assert!(report.contains("incompatible package versions"), "{report}");
     assert!(
         report.contains("'liveswap-sdk' version:'0.2.0'"),
-        "{report}"
-    );
-    assert!(
-        report.contains(&format!("'liveswap-sdk' version:'{SDK_VERSION}'")),
         "{report}"
     );
 }
@@ -196,7 +205,10 @@ fn a_root_module_with_another_layout_is_an_abi_mismatch() {
         panic!("expected LoadError::AbiMismatch, got {error:?}")
     };
     assert_eq!(path, &lib);
-    assert!(detail.contains("ProcessorMod"), "{detail}");
+    assert!(
+        detail.contains("too many fields (expected 2, found 1)"),
+        "{detail}"
+    );
     assert_names_file_and_step(&error, &lib, "layout", "ABI mismatch with the host's sdk");
 
     // Same package, name and version as the sdk's root module: the fields are what differ.
@@ -315,7 +327,7 @@ fn the_whole_zoo_in_one_dir_fails_file_by_file_and_the_rest_loads() {
         ("zoo_bad_info", "validate"),
         ("zoo_bad_layout", "layout"),
         ("zoo_describe_panics", "describe"),
-        ("zoo_future_sdk", "layout"),
+        ("zoo_future_sdk", "version"),
         ("zoo_not_a_plugin", "symbol"),
         ("zoo_past_sdk", "version"),
     ];

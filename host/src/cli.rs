@@ -9,7 +9,12 @@ use std::path::PathBuf;
 /// mask, debugger, …) chosen and ordered by a TOML profile. Models run on ONNX Runtime; pick
 /// the ONNX Runtime build (CPU, CUDA, DirectML, OpenVINO) with --ort-lib.
 #[derive(Debug, Parser)]
-#[command(name = "liveswap", version, propagate_version = true, max_term_width = 100)]
+#[command(
+    name = "liveswap",
+    version,
+    propagate_version = true,
+    max_term_width = 100
+)]
 pub struct Cli {
     /// Options shared by every command.
     #[command(flatten)]

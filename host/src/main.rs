@@ -17,7 +17,9 @@ fn init_logging(verbose: u8, quiet: bool) {
         _ => "trace",
     };
     let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(default));
-    tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr)
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
         .with_target(verbose >= 2)
         .without_time()
         .init();
@@ -31,7 +33,9 @@ fn run(cli: &Cli) -> anyhow::Result<Completion> {
         Command::Run(args) => commands::run(&host, args, &mut out)?,
         Command::Analyse(args) => commands::analyse(&host, args, &mut out)?,
         Command::Plugins(args) => commands::plugins(&host, args.json, &mut out)?,
-        Command::Profile(ProfileCommand::Check { file, set }) => commands::profile_check(&host, file, set, &mut out)?,
+        Command::Profile(ProfileCommand::Check { file, set }) => {
+            commands::profile_check(&host, file, set, &mut out)?
+        }
     };
     Ok(done)
 }
@@ -45,7 +49,10 @@ fn main() -> ExitCode {
         Err(error) => {
             // liveswap's errors already carry their cause in their message.
             let text = format!("error: {error}");
-            #[allow(clippy::print_stderr, reason = "the final error report is the command's output")]
+            #[allow(
+                clippy::print_stderr,
+                reason = "the final error report is the command's output"
+            )]
             {
                 eprintln!("{text}");
             }

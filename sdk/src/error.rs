@@ -48,7 +48,11 @@ pub struct SdkError {
 impl SdkError {
     /// An error with a code and message and no help text.
     pub fn new(code: impl Into<RString>, message: impl Into<RString>) -> Self {
-        Self { code: code.into(), message: message.into(), help: ROption::RNone }
+        Self {
+            code: code.into(),
+            message: message.into(),
+            help: ROption::RNone,
+        }
     }
 
     /// Adds a help line.

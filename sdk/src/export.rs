@@ -39,7 +39,9 @@ pub trait FrameProcessor: Send + 'static {
     /// Applies a live setting. The default refuses, for processors without live settings.
     fn update_setting(&mut self, key: &str, value: &SettingValue) -> SdkResult<()> {
         let _ = value;
-        Err(SdkError::setting(format!("setting `{key}` cannot change while running")))
+        Err(SdkError::setting(format!(
+            "setting `{key}` cannot change while running"
+        )))
     }
 
     /// Processes one frame in place.
@@ -58,8 +60,11 @@ fn panic_text(payload: &(dyn Any + Send)) -> String {
 }
 
 fn panicked(step: &str, payload: &(dyn Any + Send)) -> SdkError {
-    SdkError::new(codes::PANICKED, format!("panicked in {step}: {}", panic_text(payload)))
-        .with_help("this is a bug in the plugin; it is disabled for the rest of the run")
+    SdkError::new(
+        codes::PANICKED,
+        format!("panicked in {step}: {}", panic_text(payload)),
+    )
+    .with_help("this is a bug in the plugin; it is disabled for the rest of the run")
 }
 
 /// Runs `f`, turning a panic into an error.
@@ -90,7 +95,13 @@ pub extern "C" fn create_entry<P: Plugin>(
 ) -> RResult<ProcessorBox, SdkError> {
     firewall("create", move || {
         let processor = P::create(&settings, host)?;
-        Ok(Processor_TO::from_value(Guarded { inner: Some(processor), poisoned: None }, TD_Opaque))
+        Ok(Processor_TO::from_value(
+            Guarded {
+                inner: Some(processor),
+                poisoned: None,
+            },
+            TD_Opaque,
+        ))
     })
 }
 
@@ -101,9 +112,16 @@ struct Guarded<P> {
 }
 
 impl<P: FrameProcessor> Guarded<P> {
-    fn call<T>(&mut self, step: &str, f: impl FnOnce(&mut P) -> SdkResult<T>) -> RResult<T, SdkError> {
+    fn call<T>(
+        &mut self,
+        step: &str,
+        f: impl FnOnce(&mut P) -> SdkResult<T>,
+    ) -> RResult<T, SdkError> {
         if let Some(why) = &self.poisoned {
-            return RErr(SdkError::new(codes::POISONED, format!("processor is disabled after an earlier panic: {why}")));
+            return RErr(SdkError::new(
+                codes::POISONED,
+                format!("processor is disabled after an earlier panic: {why}"),
+            ));
         }
         let Some(inner) = self.inner.as_mut() else {
             return RErr(SdkError::internal("processor already released"));
@@ -159,7 +177,10 @@ macro_rules! export_processor {
         #[doc(hidden)]
         #[allow(missing_docs, reason = "generated abi_stable export glue")]
         pub mod liveswap_export {
-            #[allow(unused_imports, reason = "the plugin type may come from any import of the parent")]
+            #[allow(
+                unused_imports,
+                reason = "the plugin type may come from any import of the parent"
+            )]
             use super::*;
 
             /// The root module of this plugin library.

@@ -74,10 +74,16 @@
 
 #![deny(missing_docs)]
 // `#[sabi_trait]` expands to impls inside functions, which rustc flags as non-local.
-#![allow(non_local_definitions, reason = "abi_stable_derive 0.11 sabi_trait expansion")]
+#![allow(
+    non_local_definitions,
+    reason = "abi_stable_derive 0.11 sabi_trait expansion"
+)]
 // The StableAbi / sabi_trait derives emit `unsafe impl` and unsafe blocks; this crate writes none itself.
 #![allow(unsafe_code, reason = "abi_stable derive macros generate unsafe impls")]
-#![allow(non_camel_case_types, reason = "abi_stable naming: ProcessorMod_Ref, Processor_TO")]
+#![allow(
+    non_camel_case_types,
+    reason = "abi_stable naming: ProcessorMod_Ref, Processor_TO"
+)]
 
 mod error;
 pub mod export;
@@ -92,12 +98,12 @@ pub use export::{FrameProcessor, Plugin};
 pub use frame::{Embedding, Face, FrameCtx, ImageMut, ImageRef, OwnedImage, Point, SourceFace};
 pub use host::{HostBox, HostCtx, HostCtx_TO, HostLog, LogLevel};
 pub use model::{
-    ANY_DIM, DType, Model, ModelBox, ModelInfo, ModelRequest, ModelSignature, ModelSlot, Model_TO,
+    ANY_DIM, DType, Model, Model_TO, ModelBox, ModelInfo, ModelRequest, ModelSignature, ModelSlot,
     Tensor, TensorBuf, TensorData, TensorRef, TensorSpec,
 };
 pub use plugin::{
-    FrameOutcome, PluginInfo, Processor, ProcessorBox, ProcessorMod, ProcessorMod_Ref, Processor_TO,
-    caps, data,
+    FrameOutcome, PluginInfo, Processor, Processor_TO, ProcessorBox, ProcessorMod,
+    ProcessorMod_Ref, caps, data,
 };
 pub use settings::{Setting, SettingKind, SettingSpec, SettingValue, Settings};
 

@@ -63,7 +63,11 @@ pub struct TensorSpec {
 impl TensorSpec {
     /// An f32 tensor of the given shape with any name.
     pub fn f32(shape: &[i64]) -> Self {
-        Self { name: ROption::RNone, dtype: DType::F32, shape: shape.iter().copied().collect() }
+        Self {
+            name: ROption::RNone,
+            dtype: DType::F32,
+            shape: shape.iter().copied().collect(),
+        }
     }
 
     /// An f32 tensor of any rank and shape.
@@ -92,7 +96,11 @@ impl fmt::Display for TensorSpec {
             if i > 0 {
                 f.write_str(",")?;
             }
-            if *d < 0 { f.write_str("?")? } else { write!(f, "{d}")? }
+            if *d < 0 {
+                f.write_str("?")?;
+            } else {
+                write!(f, "{d}")?;
+            }
         }
         f.write_str("]")
     }
@@ -110,8 +118,18 @@ pub struct ModelSignature {
 
 impl fmt::Display for ModelSignature {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let list = |v: &RVec<TensorSpec>| v.iter().map(ToString::to_string).collect::<Vec<_>>().join(", ");
-        write!(f, "inputs ({}) → outputs ({})", list(&self.inputs), list(&self.outputs))
+        let list = |v: &RVec<TensorSpec>| {
+            v.iter()
+                .map(ToString::to_string)
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        write!(
+            f,
+            "inputs ({}) → outputs ({})",
+            list(&self.inputs),
+            list(&self.outputs)
+        )
     }
 }
 
@@ -148,7 +166,13 @@ pub struct ModelSlot {
 impl ModelSlot {
     /// A slot backed by model setting `setting`.
     pub fn new(setting: &str, role: &str, signature: ModelSignature) -> Self {
-        Self { setting: setting.into(), role: role.into(), optional: false, provides: RVec::new(), signature }
+        Self {
+            setting: setting.into(),
+            role: role.into(),
+            optional: false,
+            provides: RVec::new(),
+            signature,
+        }
     }
 
     /// Marks the slot optional: an empty setting turns the feature off.
@@ -169,7 +193,10 @@ impl ModelSlot {
 impl ModelSignature {
     /// A signature from input and output specs.
     pub fn new(inputs: Vec<TensorSpec>, outputs: Vec<TensorSpec>) -> Self {
-        Self { inputs: inputs.into(), outputs: outputs.into() }
+        Self {
+            inputs: inputs.into(),
+            outputs: outputs.into(),
+        }
     }
 }
 
@@ -198,7 +225,10 @@ pub struct TensorRef<'a> {
 impl<'a> TensorRef<'a> {
     /// Borrows an f32 buffer with a shape.
     pub fn f32(shape: &'a [i64], data: &'a [f32]) -> Self {
-        Self { shape: shape.into(), data: TensorData::F32(data.into()) }
+        Self {
+            shape: shape.into(),
+            data: TensorData::F32(data.into()),
+        }
     }
 }
 
@@ -272,4 +302,3 @@ pub trait Model: Send + Sync {
 
 /// An opened model handed to a plugin.
 pub type ModelBox = Model_TO<'static, RBox<()>>;
-

@@ -91,7 +91,8 @@ impl PluginInfo {
     /// Adds capability flags.
     #[must_use]
     pub fn capabilities(mut self, caps: &[&str]) -> Self {
-        self.capabilities.extend(caps.iter().map(|c| RString::from(*c)));
+        self.capabilities
+            .extend(caps.iter().map(|c| RString::from(*c)));
         self
     }
 

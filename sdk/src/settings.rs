@@ -109,12 +109,24 @@ impl SettingSpec {
 
     /// A boolean setting.
     pub fn bool(key: &str, label: &str, help: &str, default: bool) -> Self {
-        Self::base(key, label, help, SettingKind::Bool, SettingValue::Bool(default))
+        Self::base(
+            key,
+            label,
+            help,
+            SettingKind::Bool,
+            SettingValue::Bool(default),
+        )
     }
 
     /// An integer setting bounded by `min..=max`.
     pub fn int(key: &str, label: &str, help: &str, default: i64, min: i64, max: i64) -> Self {
-        let mut s = Self::base(key, label, help, SettingKind::Int, SettingValue::Int(default));
+        let mut s = Self::base(
+            key,
+            label,
+            help,
+            SettingKind::Int,
+            SettingValue::Int(default),
+        );
         s.min = ROption::RSome(min as f64);
         s.max = ROption::RSome(max as f64);
         s
@@ -122,7 +134,13 @@ impl SettingSpec {
 
     /// A float setting bounded by `min..=max`.
     pub fn float(key: &str, label: &str, help: &str, default: f64, min: f64, max: f64) -> Self {
-        let mut s = Self::base(key, label, help, SettingKind::Float, SettingValue::Float(default));
+        let mut s = Self::base(
+            key,
+            label,
+            help,
+            SettingKind::Float,
+            SettingValue::Float(default),
+        );
         s.min = ROption::RSome(min);
         s.max = ROption::RSome(max);
         s
@@ -130,19 +148,37 @@ impl SettingSpec {
 
     /// A choice among `choices`; `default` must be one of them.
     pub fn choice(key: &str, label: &str, help: &str, default: &str, choices: &[&str]) -> Self {
-        let mut s = Self::base(key, label, help, SettingKind::Choice, SettingValue::Text(default.into()));
+        let mut s = Self::base(
+            key,
+            label,
+            help,
+            SettingKind::Choice,
+            SettingValue::Text(default.into()),
+        );
         s.choices = choices.iter().map(|c| RString::from(*c)).collect();
         s
     }
 
     /// Free text.
     pub fn text(key: &str, label: &str, help: &str, default: &str) -> Self {
-        Self::base(key, label, help, SettingKind::Text, SettingValue::Text(default.into()))
+        Self::base(
+            key,
+            label,
+            help,
+            SettingKind::Text,
+            SettingValue::Text(default.into()),
+        )
     }
 
     /// A model slot: the value is a model id or a file path; an empty default means "none".
     pub fn model(key: &str, label: &str, help: &str, default: &str) -> Self {
-        Self::base(key, label, help, SettingKind::Model, SettingValue::Text(default.into()))
+        Self::base(
+            key,
+            label,
+            help,
+            SettingKind::Model,
+            SettingValue::Text(default.into()),
+        )
     }
 
     /// Marks the setting as changeable while frames flow.
@@ -177,21 +213,30 @@ impl Settings {
     pub fn defaults(specs: &[SettingSpec]) -> Self {
         let entries = specs
             .iter()
-            .map(|s| Setting { key: s.key.clone(), value: s.default.clone() })
+            .map(|s| Setting {
+                key: s.key.clone(),
+                value: s.default.clone(),
+            })
             .collect();
         Self { entries }
     }
 
     /// Looks a value up.
     pub fn get(&self, key: &str) -> Option<&SettingValue> {
-        self.entries.iter().find(|s| s.key.as_str() == key).map(|s| &s.value)
+        self.entries
+            .iter()
+            .find(|s| s.key.as_str() == key)
+            .map(|s| &s.value)
     }
 
     /// Sets (or adds) a value.
     pub fn set(&mut self, key: &str, value: SettingValue) {
         match self.entries.iter_mut().find(|s| s.key.as_str() == key) {
             Some(slot) => slot.value = value,
-            None => self.entries.push(Setting { key: key.into(), value }),
+            None => self.entries.push(Setting {
+                key: key.into(),
+                value,
+            }),
         }
     }
 
@@ -232,4 +277,3 @@ impl Settings {
         }
     }
 }
-

@@ -5,20 +5,30 @@
 //! test` does not build the plugin `cdylib`s; every helper that needs a built artefact fails
 //! with a message saying so rather than skipping.
 
-#![allow(clippy::unwrap_used, reason = "test support: failing loudly is the point")]
+#![allow(
+    clippy::unwrap_used,
+    reason = "test support: failing loudly is the point"
+)]
 #![allow(clippy::print_stderr, reason = "test diagnostics")]
 
 use std::path::{Path, PathBuf};
 
 /// The workspace root.
 pub fn workspace() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap().to_path_buf()
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .unwrap()
+        .to_path_buf()
 }
 
 /// `../shared` beside the workspace (models, media, reference data).
 pub fn shared() -> PathBuf {
     let dir = workspace().join("../shared");
-    assert!(dir.is_dir(), "{} is missing: the tests need ../shared beside the checkout", dir.display());
+    assert!(
+        dir.is_dir(),
+        "{} is missing: the tests need ../shared beside the checkout",
+        dir.display()
+    );
     dir.canonicalize().unwrap()
 }
 
@@ -38,7 +48,11 @@ pub fn target_dir() -> PathBuf {
 
 /// A built plugin library by file stem (e.g. `liveswap_face_analyser` or `zoo_faulty`).
 pub fn built_library(stem: &str) -> PathBuf {
-    let name = format!("{}{stem}{}", std::env::consts::DLL_PREFIX, std::env::consts::DLL_SUFFIX);
+    let name = format!(
+        "{}{stem}{}",
+        std::env::consts::DLL_PREFIX,
+        std::env::consts::DLL_SUFFIX
+    );
     let p = target_dir().join(name);
     assert!(
         p.is_file(),
@@ -51,20 +65,35 @@ pub fn built_library(stem: &str) -> PathBuf {
 /// The `liveswap` binary.
 pub fn liveswap_bin() -> PathBuf {
     let p = target_dir().join(format!("liveswap{}", std::env::consts::EXE_SUFFIX));
-    assert!(p.is_file(), "{} is not built: run `cargo build --workspace` first", p.display());
+    assert!(
+        p.is_file(),
+        "{} is not built: run `cargo build --workspace` first",
+        p.display()
+    );
     p
 }
 
 /// The ONNX Runtime library: `ORT_DYLIB_PATH`, else the copy `host/scripts/setup.sh` installs.
 pub fn ort_library() -> PathBuf {
-    if let Some(p) = std::env::var_os("ORT_DYLIB_PATH").map(PathBuf::from).filter(|p| p.is_file()) {
+    if let Some(p) = std::env::var_os("ORT_DYLIB_PATH")
+        .map(PathBuf::from)
+        .filter(|p| p.is_file())
+    {
         return p;
     }
     let dir = workspace().join(".runtime/onnxruntime");
-    let found = std::fs::read_dir(&dir)
-        .ok()
-        .and_then(|rd| rd.filter_map(Result::ok).map(|e| e.path()).find(|p| p.file_name().is_some_and(|n| n.to_string_lossy().starts_with("libonnxruntime.so"))));
-    found.unwrap_or_else(|| panic!("no ONNX Runtime library in {}: run host/scripts/setup.sh", dir.display()))
+    let found = std::fs::read_dir(&dir).ok().and_then(|rd| {
+        rd.filter_map(Result::ok).map(|e| e.path()).find(|p| {
+            p.file_name()
+                .is_some_and(|n| n.to_string_lossy().starts_with("libonnxruntime.so"))
+        })
+    });
+    found.unwrap_or_else(|| {
+        panic!(
+            "no ONNX Runtime library in {}: run host/scripts/setup.sh",
+            dir.display()
+        )
+    })
 }
 
 /// A fresh, empty temporary directory unique to this test.
@@ -78,7 +107,11 @@ pub fn temp_dir(name: &str) -> PathBuf {
 /// Copies a built library into `dir` under a plugin file name for `id`
 /// (`libliveswap_<id>.so`), returning the new path.
 pub fn install_as_plugin(library: &Path, dir: &Path, id: &str) -> PathBuf {
-    let name = format!("{}liveswap_{id}{}", std::env::consts::DLL_PREFIX, std::env::consts::DLL_SUFFIX);
+    let name = format!(
+        "{}liveswap_{id}{}",
+        std::env::consts::DLL_PREFIX,
+        std::env::consts::DLL_SUFFIX
+    );
     let dest = dir.join(name);
     std::fs::copy(library, &dest).unwrap();
     dest

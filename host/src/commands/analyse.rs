@@ -1,8 +1,8 @@
 //! `liveswap analyse IMAGE`: the faces in one image.
 
+use super::Completion;
 use super::error::CommandError;
 use super::setup::{Host, parse_overrides};
-use super::Completion;
 use crate::cli::AnalyseArgs;
 use crate::media::load_rgb;
 use crate::pipeline::{Pipeline, StageEvent};
@@ -47,25 +47,50 @@ fn face_json(face: &Face, landmarks: bool) -> FaceJson {
         bbox: face.bbox,
         score: face.score,
         kps: face.kps,
-        landmarks: landmarks.then(|| face.landmarks_106.clone().into_option().map(|l| l.into_vec()).unwrap_or_default()),
+        landmarks: landmarks.then(|| {
+            face.landmarks_106
+                .clone()
+                .into_option()
+                .map(|l| l.into_vec())
+                .unwrap_or_default()
+        }),
     }
 }
 
 /// Runs the analyser alone over an image and prints the faces.
-pub fn analyse(host: &Host, args: &AnalyseArgs, out: &mut dyn Write) -> Result<Completion, CommandError> {
+pub fn analyse(
+    host: &Host,
+    args: &AnalyseArgs,
+    out: &mut dyn Write,
+) -> Result<Completion, CommandError> {
     host.require(ANALYSER)?;
     // Only run the models the output needs: no recognition, landmarks on request.
-    let mut overrides = vec![Override { processor: ANALYSER.into(), key: "recognizer_model".into(), value: String::new() }];
+    let mut overrides = vec![Override {
+        processor: ANALYSER.into(),
+        key: "recognizer_model".into(),
+        value: String::new(),
+    }];
     if !args.landmarks {
-        overrides.push(Override { processor: ANALYSER.into(), key: "landmark_model".into(), value: String::new() });
+        overrides.push(Override {
+            processor: ANALYSER.into(),
+            key: "landmark_model".into(),
+            value: String::new(),
+        });
     }
     overrides.extend(parse_overrides(&args.set)?);
-    let profile = Profile::validate(&RawProfile::single(ANALYSER), Path::new("(analyse)"), &host.plugins, &overrides)?;
+    let profile = Profile::validate(
+        &RawProfile::single(ANALYSER),
+        Path::new("(analyse)"),
+        &host.plugins,
+        &overrides,
+    )?;
     let mut image = load_rgb(&args.image)?;
     let mut pipeline = Pipeline::build(&profile, &host.plugins, &host.services)?;
     let report = pipeline.analyse(&mut image);
     if let Some(problem) = report.events.iter().find_map(|e| match e {
-        StageEvent::Failed { id, error } | StageEvent::Disabled { id, error } => Some(format!("{id}: {error}")),
+        StageEvent::Failed { id, error } | StageEvent::Disabled { id, error } => {
+            Some(format!("{id}: {error}"))
+        }
         StageEvent::Skipped { .. } => None,
     }) {
         return Err(CommandError::Processing(problem));
@@ -74,7 +99,11 @@ pub fn analyse(host: &Host, args: &AnalyseArgs, out: &mut dyn Write) -> Result<C
         image: args.image.display().to_string(),
         width: image.width,
         height: image.height,
-        faces: report.faces.iter().map(|f| face_json(f, args.landmarks)).collect(),
+        faces: report
+            .faces
+            .iter()
+            .map(|f| face_json(f, args.landmarks))
+            .collect(),
     };
     if args.json {
         serde_json::to_writer(&mut *out, &result)?;
@@ -86,12 +115,31 @@ pub fn analyse(host: &Host, args: &AnalyseArgs, out: &mut dyn Write) -> Result<C
 }
 
 fn write_text(result: &AnalyseJson, out: &mut dyn Write) -> std::io::Result<()> {
-    writeln!(out, "{}: {}x{}, {} face(s)", result.image, result.width, result.height, result.faces.len())?;
+    writeln!(
+        out,
+        "{}: {}x{}, {} face(s)",
+        result.image,
+        result.width,
+        result.height,
+        result.faces.len()
+    )?;
     for (i, f) in result.faces.iter().enumerate() {
         let [x1, y1, x2, y2] = f.bbox;
-        writeln!(out, "  face {i}: score {:.3}  box ({x1:.1}, {y1:.1})–({x2:.1}, {y2:.1})", f.score)?;
-        let kps: Vec<String> = f.kps.iter().map(|[x, y]| format!("({x:.1}, {y:.1})")).collect();
-        writeln!(out, "    keypoints (eyes, nose, mouth corners): {}", kps.join(" "))?;
+        writeln!(
+            out,
+            "  face {i}: score {:.3}  box ({x1:.1}, {y1:.1})–({x2:.1}, {y2:.1})",
+            f.score
+        )?;
+        let kps: Vec<String> = f
+            .kps
+            .iter()
+            .map(|[x, y]| format!("({x:.1}, {y:.1})"))
+            .collect();
+        writeln!(
+            out,
+            "    keypoints (eyes, nose, mouth corners): {}",
+            kps.join(" ")
+        )?;
         if let Some(l) = &f.landmarks {
             writeln!(out, "    {} landmarks", l.len())?;
         }

@@ -6,25 +6,25 @@ use crate::models::ModelError;
 use crate::pipeline::PipelineError;
 use crate::profile::ProfileError;
 
-/// Why a command failed.
+/// Why a command failed. Inner errors are boxed to keep `Result`s small.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum CommandError {
     /// The profile could not be read or validated.
     #[error(transparent)]
-    Profile(#[from] ProfileError),
+    Profile(Box<ProfileError>),
     /// An input or output file problem.
     #[error(transparent)]
-    Media(#[from] MediaError),
+    Media(Box<MediaError>),
     /// The pipeline could not start or prepare sources.
     #[error(transparent)]
-    Pipeline(#[from] PipelineError),
+    Pipeline(Box<PipelineError>),
     /// Model store problem.
     #[error(transparent)]
-    Model(#[from] ModelError),
+    Model(Box<ModelError>),
     /// ONNX Runtime problem.
     #[error(transparent)]
-    Inference(#[from] InferenceError),
+    Inference(Box<InferenceError>),
     /// An unknown `--execution-provider`.
     #[error("--execution-provider: {0}")]
     BadProvider(String),
@@ -52,3 +52,22 @@ pub enum CommandError {
     #[error("cannot encode JSON: {0}")]
     Json(#[from] serde_json::Error),
 }
+
+/// `From` for the boxed variants, so `?` works on the inner error types.
+macro_rules! boxed_from {
+    ($($ty:ty => $variant:ident),* $(,)?) => {$(
+        impl From<$ty> for CommandError {
+            fn from(e: $ty) -> Self {
+                Self::$variant(Box::new(e))
+            }
+        }
+    )*};
+}
+
+boxed_from!(
+    ProfileError => Profile,
+    MediaError => Media,
+    PipelineError => Pipeline,
+    ModelError => Model,
+    InferenceError => Inference,
+);

@@ -1,8 +1,8 @@
 //! `liveswap run`: a profile over a target image.
 
+use super::Completion;
 use super::error::CommandError;
 use super::setup::{Host, parse_overrides};
-use super::Completion;
 use crate::cli::RunArgs;
 use crate::media::{check_output_path, load_rgb, save_rgb};
 use crate::pipeline::{Pipeline, PipelineError, StageEvent, pick_source_face};
@@ -12,7 +12,10 @@ use std::io::Write;
 use std::path::Path;
 
 /// Prepares `--source` faces with the pipeline's analysing stages.
-fn prepare_sources(pipeline: &mut Pipeline, sources: &[std::path::PathBuf]) -> Result<Vec<SourceFace>, CommandError> {
+fn prepare_sources(
+    pipeline: &mut Pipeline,
+    sources: &[std::path::PathBuf],
+) -> Result<Vec<SourceFace>, CommandError> {
     if sources.is_empty() {
         return Ok(Vec::new());
     }
@@ -25,13 +28,22 @@ fn prepare_sources(pipeline: &mut Pipeline, sources: &[std::path::PathBuf]) -> R
         let mut image = load_rgb(path)?;
         let report = pipeline.analyse(&mut image);
         if let Some(error) = report.events.iter().find_map(|e| match e {
-            StageEvent::Failed { error, .. } | StageEvent::Disabled { error, .. } => Some(error.clone()),
+            StageEvent::Failed { error, .. } | StageEvent::Disabled { error, .. } => {
+                Some(error.clone())
+            }
             StageEvent::Skipped { .. } => None,
         }) {
             return Err(PipelineError::SourceAnalysis { label, error }.into());
         }
-        let face = pick_source_face(&report.faces, &label).ok_or(PipelineError::NoSourceFace { label: label.clone() })?;
-        prepared.push(SourceFace { label: label.as_str().into(), role: "source".into(), image, face });
+        let face = pick_source_face(&report.faces, &label).ok_or(PipelineError::NoSourceFace {
+            label: label.clone(),
+        })?;
+        prepared.push(SourceFace {
+            label: label.as_str().into(),
+            role: "source".into(),
+            image,
+            face,
+        });
     }
     Ok(prepared)
 }
@@ -39,7 +51,12 @@ fn prepare_sources(pipeline: &mut Pipeline, sources: &[std::path::PathBuf]) -> R
 /// Runs the profile over the target and writes the output.
 pub fn run(host: &Host, args: &RunArgs, out: &mut dyn Write) -> Result<Completion, CommandError> {
     let raw = RawProfile::read(&args.profile)?;
-    let profile = Profile::validate(&raw, &args.profile, &host.plugins, &parse_overrides(&args.set)?)?;
+    let profile = Profile::validate(
+        &raw,
+        &args.profile,
+        &host.plugins,
+        &parse_overrides(&args.set)?,
+    )?;
     let mut inputs: Vec<&Path> = vec![args.target.as_path(), args.profile.as_path()];
     inputs.extend(args.source.iter().map(|p| p.as_path()));
     check_output_path(&args.output, &inputs, args.overwrite)?;
@@ -72,5 +89,9 @@ pub fn run(host: &Host, args: &RunArgs, out: &mut dyn Write) -> Result<Completio
         pipeline.stage_ids().join(" → "),
         args.output.display()
     )?;
-    Ok(if problems > 0 { Completion::WithProblems } else { Completion::Clean })
+    Ok(if problems > 0 {
+        Completion::WithProblems
+    } else {
+        Completion::Clean
+    })
 }

@@ -28,15 +28,21 @@ impl Host {
         for failure in &plugins.failures {
             tracing::warn!("plugin not loaded: {}", failure.error);
         }
-        let provider: ExecutionProvider =
-            global.execution_provider.parse().map_err(|e: ParseProviderError| CommandError::BadProvider(e.to_string()))?;
+        let provider: ExecutionProvider = global
+            .execution_provider
+            .parse()
+            .map_err(|e: ParseProviderError| CommandError::BadProvider(e.to_string()))?;
         let options = InferenceOptions {
             ort_lib: global.ort_lib.clone(),
             provider,
             intra_threads: global.execution_threads,
         };
         let models = ModelStore::from_cli(global.models_dir.clone())?;
-        Ok(Self { plugins, search, services: Arc::new(Services::new(options, models)) })
+        Ok(Self {
+            plugins,
+            search,
+            services: Arc::new(Services::new(options, models)),
+        })
     }
 
     /// Fails with a helpful message when plugin `id` did not load.
@@ -48,11 +54,20 @@ impl Host {
             .plugins
             .failures
             .iter()
-            .find(|f| crate::plugins::discovery::plugin_id_from_file(&f.path).as_deref() == Some(id))
+            .find(|f| {
+                crate::plugins::discovery::plugin_id_from_file(&f.path).as_deref() == Some(id)
+            })
             .map(|f| f.error.to_string())
             .unwrap_or_else(|| {
-                let dirs: Vec<String> = self.search.iter().map(|s| s.dir().display().to_string()).collect();
-                format!("not found in {} (build the workspace, or pass --plugin-dir)", dirs.join(", "))
+                let dirs: Vec<String> = self
+                    .search
+                    .iter()
+                    .map(|s| s.dir().display().to_string())
+                    .collect();
+                format!(
+                    "not found in {} (build the workspace, or pass --plugin-dir)",
+                    dirs.join(", ")
+                )
             });
         Err(CommandError::PluginMissing { id: id.into(), why })
     }
@@ -60,5 +75,7 @@ impl Host {
 
 /// Parses every `--set`.
 pub fn parse_overrides(set: &[String]) -> Result<Vec<Override>, CommandError> {
-    set.iter().map(|s| parse_override(s).map_err(CommandError::BadOverride)).collect()
+    set.iter()
+        .map(|s| parse_override(s).map_err(CommandError::BadOverride))
+        .collect()
 }

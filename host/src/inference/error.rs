@@ -136,16 +136,21 @@ impl InferenceError {
     #[must_use]
     pub fn for_setting(self, setting: &str) -> Self {
         match self {
-            Self::SignatureMismatch { path, detail, .. } => {
-                Self::SignatureMismatch { path, setting: Some(setting.to_owned()), detail }
-            }
+            Self::SignatureMismatch { path, detail, .. } => Self::SignatureMismatch {
+                path,
+                setting: Some(setting.to_owned()),
+                detail,
+            },
             other => other,
         }
     }
 
     /// A [`InferenceError::ModelLoad`] for `path`.
     pub(crate) fn model_load(path: &Path, reason: impl Into<String>) -> Self {
-        Self::ModelLoad { path: path.to_path_buf(), reason: reason.into() }
+        Self::ModelLoad {
+            path: path.to_path_buf(),
+            reason: reason.into(),
+        }
     }
 
     /// The help line shown to the user (also the `help` of the [`SdkError`]).
@@ -211,7 +216,9 @@ fn list_paths(paths: &[PathBuf]) -> String {
 }
 
 fn setting_suffix(setting: Option<&str>) -> String {
-    setting.map(|s| format!(" (setting `{s}`)")).unwrap_or_default()
+    setting
+        .map(|s| format!(" (setting `{s}`)"))
+        .unwrap_or_default()
 }
 
 #[cfg(test)]
@@ -234,11 +241,16 @@ mod tests {
 
     #[test]
     fn codes_and_help() {
-        let e = InferenceError::ModelMissing { path: "/m/x.onnx".into() };
+        let e = InferenceError::ModelMissing {
+            path: "/m/x.onnx".into(),
+        };
         let sdk = SdkError::from(e);
         assert_eq!(sdk.code.as_str(), codes::MODEL);
         assert!(sdk.help.is_some());
-        let e = InferenceError::Run { model: "det".into(), reason: "boom".into() };
+        let e = InferenceError::Run {
+            model: "det".into(),
+            reason: "boom".into(),
+        };
         let sdk = SdkError::from(e);
         assert_eq!(sdk.code.as_str(), codes::INFERENCE);
         assert!(sdk.message.contains("`det`"));

@@ -71,7 +71,9 @@ pub fn default_candidates(explicit: Option<&Path>) -> Vec<Candidate> {
     if let Some(p) = std::env::var_os("ORT_DYLIB_PATH").filter(|p| !p.is_empty()) {
         out.push(Candidate::File(PathBuf::from(p)));
     }
-    if let Some(exe_dir) = std::env::current_exe().ok().and_then(|e| e.parent().map(Path::to_path_buf))
+    if let Some(exe_dir) = std::env::current_exe()
+        .ok()
+        .and_then(|e| e.parent().map(Path::to_path_buf))
     {
         for dir in exe_dir.ancestors() {
             out.push(Candidate::Dir(dir.join(".runtime").join("onnxruntime")));
@@ -80,7 +82,11 @@ pub fn default_candidates(explicit: Option<&Path>) -> Vec<Candidate> {
     if let Some(data) = user_data_dir() {
         out.push(Candidate::Dir(data.join("liveswap").join("onnxruntime")));
     }
-    out.extend(system_dirs().iter().map(|d| Candidate::Dir(PathBuf::from(d))));
+    out.extend(
+        system_dirs()
+            .iter()
+            .map(|d| Candidate::Dir(PathBuf::from(d))),
+    );
     dedup(out)
 }
 
@@ -96,7 +102,10 @@ pub fn find_library(candidates: &[Candidate]) -> Result<PathBuf, InferenceError>
                 if i > 0 {
                     // An explicit path or ORT_DYLIB_PATH that does not exist is worth a warning:
                     // the user asked for one library and gets another.
-                    for skipped in candidates[..i].iter().filter(|c| matches!(c, Candidate::File(_))) {
+                    for skipped in candidates[..i]
+                        .iter()
+                        .filter(|c| matches!(c, Candidate::File(_)))
+                    {
                         tracing::warn!(
                             target: "liveswap::inference",
                             "ONNX Runtime library `{}` does not exist; using `{}`",
@@ -112,7 +121,9 @@ pub fn find_library(candidates: &[Candidate]) -> Result<PathBuf, InferenceError>
             }
         }
     }
-    Err(InferenceError::LibraryNotFound { searched: candidates.iter().map(Candidate::shown).collect() })
+    Err(InferenceError::LibraryNotFound {
+        searched: candidates.iter().map(Candidate::shown).collect(),
+    })
 }
 
 /// The loaded runtime: the library file, its version and the process-wide environment.
@@ -190,8 +201,10 @@ fn init(path: &Path) -> Result<Runtime, InferenceError> {
         // dlopen of a truncated ELF can crash the process (SIGBUS) instead of failing.
         return Err(InferenceError::LibraryLoad { path, reason });
     }
-    let builder = ort::init_from(&path)
-        .map_err(|e| InferenceError::LibraryLoad { path: path.clone(), reason: load_reason(&e) })?;
+    let builder = ort::init_from(&path).map_err(|e| InferenceError::LibraryLoad {
+        path: path.clone(),
+        reason: load_reason(&e),
+    })?;
     let logger: ort::logging::LoggerFunction = Arc::new(forward_ort_log);
     let environment = builder
         .with_name("liveswap")
@@ -204,7 +217,11 @@ fn init(path: &Path) -> Result<Runtime, InferenceError> {
         })?;
     // The custom logger is registered at verbose level; only pass on what is worth reading.
     environment.set_log_level(LogLevel::Warning);
-    Ok(Runtime { version: version_of(&path, ort::info()), path, environment })
+    Ok(Runtime {
+        version: version_of(&path, ort::info()),
+        path,
+        environment,
+    })
 }
 
 /// Detects a truncated 64-bit little-endian ELF file (an interrupted copy or download) before
@@ -281,7 +298,10 @@ fn forward_ort_log(level: LogLevel, category: &str, _id: &str, location: &str, m
 /// anything older than the API version it was built for.
 fn version_of(path: &Path, build_info: &str) -> String {
     let resolved = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
-    if let Some(v) = resolved.file_name().and_then(|n| n.to_str()).and_then(versioned_name)
+    if let Some(v) = resolved
+        .file_name()
+        .and_then(|n| n.to_str())
+        .and_then(versioned_name)
         && v.len() >= 2
     {
         return v.iter().map(u64::to_string).collect::<Vec<_>>().join(".");
@@ -333,13 +353,18 @@ fn library_in_dir(dir: &Path) -> Option<PathBuf> {
 /// or `None` for other files. Only major version 1 is accepted.
 fn versioned_name(name: &str) -> Option<Vec<u64>> {
     let version = if cfg!(target_os = "macos") {
-        name.strip_prefix("libonnxruntime.")?.strip_suffix(".dylib")?
+        name.strip_prefix("libonnxruntime.")?
+            .strip_suffix(".dylib")?
     } else if cfg!(target_os = "windows") {
         return None;
     } else {
         name.strip_prefix(LIBRARY_NAME)?.strip_prefix('.')?
     };
-    let parts: Vec<u64> = version.split('.').map(str::parse).collect::<Result<_, _>>().ok()?;
+    let parts: Vec<u64> = version
+        .split('.')
+        .map(str::parse)
+        .collect::<Result<_, _>>()
+        .ok()?;
     (parts.first() == Some(&1)).then_some(parts)
 }
 
@@ -381,8 +406,8 @@ mod tests {
 
     /// A fresh, empty directory under the system temp dir.
     fn temp_dir(name: &str) -> PathBuf {
-        let dir = std::env::temp_dir()
-            .join(format!("liveswap-inference-{}-{name}", std::process::id()));
+        let dir =
+            std::env::temp_dir().join(format!("liveswap-inference-{}-{name}", std::process::id()));
         let _ = fs::remove_dir_all(&dir);
         fs::create_dir_all(&dir).unwrap();
         dir
@@ -408,12 +433,18 @@ mod tests {
             Candidate::Dir(user.clone()),
         ];
         // The explicit file does not exist: the project copy is next.
-        assert_eq!(find_library(&candidates).unwrap(), project.join("libonnxruntime.so.1.31.1"));
+        assert_eq!(
+            find_library(&candidates).unwrap(),
+            project.join("libonnxruntime.so.1.31.1")
+        );
         // Once it exists, the explicit file wins.
         touch(&explicit);
         assert_eq!(find_library(&candidates).unwrap(), explicit);
         // Without the project copy, the user data dir is used.
-        assert_eq!(find_library(&candidates[3..]).unwrap(), user.join("libonnxruntime.so"));
+        assert_eq!(
+            find_library(&candidates[3..]).unwrap(),
+            user.join("libonnxruntime.so")
+        );
         fs::remove_dir_all(&root).unwrap();
     }
 
@@ -426,9 +457,15 @@ mod tests {
         touch(&root.join("libonnxruntime_providers_shared.so"));
         touch(&root.join("libonnxruntime.so.2.0.0"));
         touch(&root.join("libonnxruntime.so.1.31.1.bak-x"));
-        assert_eq!(library_in_dir(&root).unwrap(), root.join("libonnxruntime.so.1.31.1"));
+        assert_eq!(
+            library_in_dir(&root).unwrap(),
+            root.join("libonnxruntime.so.1.31.1")
+        );
         touch(&root.join("libonnxruntime.so"));
-        assert_eq!(library_in_dir(&root).unwrap(), root.join("libonnxruntime.so"));
+        assert_eq!(
+            library_in_dir(&root).unwrap(),
+            root.join("libonnxruntime.so")
+        );
         // A directory named like the library is not a library.
         let dir_only = temp_dir("dironly");
         fs::create_dir_all(dir_only.join("libonnxruntime.so")).unwrap();
@@ -446,7 +483,9 @@ mod tests {
             Candidate::Dir(root.join("b")),
         ];
         let err = find_library(&candidates).unwrap_err();
-        let InferenceError::LibraryNotFound { searched } = &err else { panic!("{err}") };
+        let InferenceError::LibraryNotFound { searched } = &err else {
+            panic!("{err}")
+        };
         assert_eq!(
             searched,
             &vec![
@@ -456,8 +495,14 @@ mod tests {
             ]
         );
         let msg = err.to_string();
-        assert!(msg.contains(&format!("{}/a/libonnxruntime.so*", root.display())), "{msg}");
-        assert!(msg.contains("setup.sh") && msg.contains("ORT_DYLIB_PATH"), "{msg}");
+        assert!(
+            msg.contains(&format!("{}/a/libonnxruntime.so*", root.display())),
+            "{msg}"
+        );
+        assert!(
+            msg.contains("setup.sh") && msg.contains("ORT_DYLIB_PATH"),
+            "{msg}"
+        );
         fs::remove_dir_all(&root).unwrap();
     }
 
@@ -466,9 +511,19 @@ mod tests {
         let c = default_candidates(Some(Path::new("/x/libonnxruntime.so")));
         assert_eq!(c[0], Candidate::File(PathBuf::from("/x/libonnxruntime.so")));
         // The executable's own directory comes before its ancestors, and system dirs come last.
-        let exe_dir = std::env::current_exe().unwrap().parent().unwrap().to_path_buf();
-        let first_dir = c.iter().position(|c| matches!(c, Candidate::Dir(_))).unwrap();
-        assert_eq!(c[first_dir], Candidate::Dir(exe_dir.join(".runtime/onnxruntime")));
+        let exe_dir = std::env::current_exe()
+            .unwrap()
+            .parent()
+            .unwrap()
+            .to_path_buf();
+        let first_dir = c
+            .iter()
+            .position(|c| matches!(c, Candidate::Dir(_)))
+            .unwrap();
+        assert_eq!(
+            c[first_dir],
+            Candidate::Dir(exe_dir.join(".runtime/onnxruntime"))
+        );
         assert!(c.contains(&Candidate::Dir(PathBuf::from("/.runtime/onnxruntime"))));
         assert_eq!(
             c[c.len() - 3..],
@@ -478,7 +533,9 @@ mod tests {
                 Candidate::Dir("/usr/lib/x86_64-linux-gnu".into())
             ]
         );
-        let user = c.iter().position(|c| matches!(c, Candidate::Dir(d) if d.ends_with("liveswap/onnxruntime")));
+        let user = c
+            .iter()
+            .position(|c| matches!(c, Candidate::Dir(d) if d.ends_with("liveswap/onnxruntime")));
         assert_eq!(user, Some(c.len() - 4));
     }
 
@@ -493,7 +550,10 @@ mod tests {
         let lib = root.join("libonnxruntime.so");
         fs::write(&lib, &header).unwrap();
         let reason = truncated_elf(&lib).unwrap();
-        assert_eq!(reason, "the file is truncated (64 bytes; its ELF headers describe at least 1128)");
+        assert_eq!(
+            reason,
+            "the file is truncated (64 bytes; its ELF headers describe at least 1128)"
+        );
         header.resize(1128, 0);
         fs::write(&lib, &header).unwrap();
         assert_eq!(truncated_elf(&lib), None);
@@ -514,10 +574,16 @@ mod tests {
         let plain = root.join("custom.so");
         touch(&plain);
         assert_eq!(version_of(&plain, info), "unknown (git commit 6af1a93)");
-        assert_eq!(version_of(&plain, "ORT Build Info: git-branch=rel-1.23.2, x=y"), "1.23.2");
+        assert_eq!(
+            version_of(&plain, "ORT Build Info: git-branch=rel-1.23.2, x=y"),
+            "1.23.2"
+        );
         fs::remove_dir_all(&root).unwrap();
 
-        assert_eq!(versioned_name("libonnxruntime.so.1.31.1"), Some(vec![1, 31, 1]));
+        assert_eq!(
+            versioned_name("libonnxruntime.so.1.31.1"),
+            Some(vec![1, 31, 1])
+        );
         assert_eq!(versioned_name("libonnxruntime.so.1"), Some(vec![1]));
         assert_eq!(versioned_name("libonnxruntime.so"), None);
         assert_eq!(versioned_name("libonnxruntime.so.1.x"), None);

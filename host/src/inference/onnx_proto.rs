@@ -120,7 +120,9 @@ pub fn last_initializer<R: Read + Seek>(
             s.skip_field(wire, len)?;
         }
     }
-    let Some((offset, size)) = last else { return Ok(None) };
+    let Some((offset, size)) = last else {
+        return Ok(None);
+    };
     s.r.seek(SeekFrom::Start(offset))?;
     let mut buf = Vec::new();
     s.r.take(size).read_to_end(&mut buf)?;
@@ -235,7 +237,12 @@ impl<R: Read + Seek> Scanner<'_, R> {
             I64 => self.pos + 8,
             LEN => self.len_prefix(end)?,
             I32 => self.pos + 4,
-            other => return Err(ProtoError::WireType { wire_type: other, offset: start }),
+            other => {
+                return Err(ProtoError::WireType {
+                    wire_type: other,
+                    offset: start,
+                });
+            }
         };
         if target > end {
             return Err(ProtoError::Truncated { offset: start });
@@ -272,14 +279,21 @@ struct RawTensor {
 
 fn decode_tensor(buf: &[u8]) -> Result<Initializer, ProtoError> {
     let raw = parse_tensor(buf)?;
-    let err = |what: String| ProtoError::Tensor { name: raw.name.clone(), what };
+    let err = |what: String| ProtoError::Tensor {
+        name: raw.name.clone(),
+        what,
+    };
     if raw.external {
-        return Err(err("stored in an external data file, which is not supported".into()));
+        return Err(err(
+            "stored in an external data file, which is not supported".into(),
+        ));
     }
     let mut count = 1usize;
     for &d in &raw.dims {
         let d = usize::try_from(d).map_err(|_| err(format!("negative dimension {d}")))?;
-        count = count.checked_mul(d).ok_or_else(|| err("dimensions overflow".into()))?;
+        count = count
+            .checked_mul(d)
+            .ok_or_else(|| err("dimensions overflow".into()))?;
     }
     let data = match raw.data_type {
         FLOAT => InitializerData::F32(match &raw.raw_data {
@@ -287,9 +301,15 @@ fn decode_tensor(buf: &[u8]) -> Result<Initializer, ProtoError> {
             None => raw.float_data.clone(),
         }),
         FLOAT16 => InitializerData::F32(match &raw.raw_data {
-            Some(b) => le_chunks::<2>(b, &err)?.map(|c| f16_to_f32(u16::from_le_bytes(c))).collect(),
+            Some(b) => le_chunks::<2>(b, &err)?
+                .map(|c| f16_to_f32(u16::from_le_bytes(c)))
+                .collect(),
             // Non-raw float16 values live in int32_data, one per element, in the low 16 bits.
-            None => raw.int32_data.iter().map(|&v| f16_to_f32((v & 0xffff) as u16)).collect(),
+            None => raw
+                .int32_data
+                .iter()
+                .map(|&v| f16_to_f32((v & 0xffff) as u16))
+                .collect(),
         }),
         UINT8 => InitializerData::U8(match &raw.raw_data {
             Some(b) => b.clone(),
@@ -312,21 +332,33 @@ fn decode_tensor(buf: &[u8]) -> Result<Initializer, ProtoError> {
         InitializerData::I64(v) => v.len(),
     };
     if len != count {
-        return Err(err(format!("{len} elements stored for dimensions {:?}", raw.dims)));
+        return Err(err(format!(
+            "{len} elements stored for dimensions {:?}",
+            raw.dims
+        )));
     }
-    Ok(Initializer { name: raw.name, dims: raw.dims, data })
+    Ok(Initializer {
+        name: raw.name,
+        dims: raw.dims,
+        data,
+    })
 }
 
 fn parse_tensor(buf: &[u8]) -> Result<RawTensor, ProtoError> {
     let end = buf.len() as u64;
     let mut cursor = io::Cursor::new(buf);
-    let mut s = Scanner { r: &mut cursor, pos: 0 };
+    let mut s = Scanner {
+        r: &mut cursor,
+        pos: 0,
+    };
     let mut t = RawTensor::default();
     while s.pos < end {
         let (field, wire) = s.tag(end)?;
         match (field, wire) {
             (1, VARINT) => t.dims.push(s.varint(end)? as i64),
-            (1, LEN) => t.dims.extend(packed_varints(&s.bytes(end)?)?.map(|v| v as i64)),
+            (1, LEN) => t
+                .dims
+                .extend(packed_varints(&s.bytes(end)?)?.map(|v| v as i64)),
             (2, VARINT) => t.data_type = s.varint(end)? as i64,
             (4, I32) => {
                 let mut b = [0u8; 4];
@@ -345,9 +377,13 @@ fn parse_tensor(buf: &[u8]) -> Result<RawTensor, ProtoError> {
             }
             // int32/int64 values are varints (two's complement for negatives, as protobuf does).
             (5, VARINT) => t.int32_data.push(s.varint(end)? as i64),
-            (5, LEN) => t.int32_data.extend(packed_varints(&s.bytes(end)?)?.map(|v| v as i64)),
+            (5, LEN) => t
+                .int32_data
+                .extend(packed_varints(&s.bytes(end)?)?.map(|v| v as i64)),
             (7, VARINT) => t.int64_data.push(s.varint(end)? as i64),
-            (7, LEN) => t.int64_data.extend(packed_varints(&s.bytes(end)?)?.map(|v| v as i64)),
+            (7, LEN) => t
+                .int64_data
+                .extend(packed_varints(&s.bytes(end)?)?.map(|v| v as i64)),
             (8, LEN) => t.name = String::from_utf8_lossy(&s.bytes(end)?).into_owned(),
             (9, LEN) => t.raw_data = Some(s.bytes(end)?),
             (14, VARINT) => t.external = s.varint(end)? == DATA_LOCATION_EXTERNAL,
@@ -360,7 +396,10 @@ fn parse_tensor(buf: &[u8]) -> Result<RawTensor, ProtoError> {
 fn packed_varints(buf: &[u8]) -> Result<impl Iterator<Item = u64>, ProtoError> {
     let end = buf.len() as u64;
     let mut cursor = io::Cursor::new(buf);
-    let mut s = Scanner { r: &mut cursor, pos: 0 };
+    let mut s = Scanner {
+        r: &mut cursor,
+        pos: 0,
+    };
     let mut out = Vec::new();
     while s.pos < end {
         out.push(s.varint(end)?);
@@ -374,7 +413,10 @@ fn le_chunks<'b, const N: usize>(
 ) -> Result<impl Iterator<Item = [u8; N]> + 'b, ProtoError> {
     let (chunks, rest) = bytes.as_chunks::<N>();
     if !rest.is_empty() {
-        return Err(err(format!("{} data bytes is not a multiple of {N}", bytes.len())));
+        return Err(err(format!(
+            "{} data bytes is not a multiple of {N}",
+            bytes.len()
+        )));
     }
     Ok(chunks.iter().copied())
 }
@@ -493,7 +535,10 @@ mod tests {
         let init = last(&bytes).unwrap().unwrap();
         assert_eq!(init.name, "emap");
         assert_eq!(init.dims, vec![2, 2]);
-        assert_eq!(init.data, InitializerData::F32(vec![1.0, -2.0, 0.5, 65504.0]));
+        assert_eq!(
+            init.data,
+            InitializerData::F32(vec![1.0, -2.0, 0.5, 65504.0])
+        );
     }
 
     #[test]
@@ -535,7 +580,10 @@ mod tests {
         let bytes = model(&[f32_tensor("w", &[3], &[0.25, -1.5, 8.0])]);
         for cut in [3, bytes.len() / 2, bytes.len() - 1] {
             let err = last(&bytes[..cut]).unwrap_err();
-            assert!(matches!(err, ProtoError::Truncated { .. }), "cut {cut}: {err}");
+            assert!(
+                matches!(err, ProtoError::Truncated { .. }),
+                "cut {cut}: {err}"
+            );
         }
     }
 
@@ -543,7 +591,10 @@ mod tests {
     fn element_count_and_type_are_checked() {
         let bytes = model(&[f32_tensor("w", &[2, 2], &[1.0, 2.0, 3.0])]);
         let err = last(&bytes).unwrap_err();
-        assert_eq!(err.to_string(), "initializer `w`: 3 elements stored for dimensions [2, 2]");
+        assert_eq!(
+            err.to_string(),
+            "initializer `w`: 3 elements stored for dimensions [2, 2]"
+        );
 
         let mut t = Vec::new();
         varint_field(2, 11, &mut t);
@@ -562,7 +613,13 @@ mod tests {
         let mut bytes = Vec::new();
         tag(3, 3, &mut bytes);
         let err = last(&bytes).unwrap_err();
-        assert_eq!(err, ProtoError::WireType { wire_type: 3, offset: 1 });
+        assert_eq!(
+            err,
+            ProtoError::WireType {
+                wire_type: 3,
+                offset: 1
+            }
+        );
     }
 
     #[test]
@@ -583,11 +640,17 @@ mod tests {
     fn large_skips_use_seek() {
         // An initializer bigger than the read-through threshold, followed by the last one.
         let big: Vec<f32> = (0..10_000).map(|i| i as f32).collect();
-        let bytes = model(&[f32_tensor("big", &[10_000], &big), f32_tensor("tail", &[1], &[9.0])]);
+        let bytes = model(&[
+            f32_tensor("big", &[10_000], &big),
+            f32_tensor("tail", &[1], &[9.0]),
+        ]);
         let init = last(&bytes).unwrap().unwrap();
         assert_eq!(init.name, "tail");
         // And the big one decodes when it is last.
         let bytes = model(&[f32_tensor("big", &[10_000], &big)]);
-        assert_eq!(last(&bytes).unwrap().unwrap().data, InitializerData::F32(big));
+        assert_eq!(
+            last(&bytes).unwrap().unwrap().data,
+            InitializerData::F32(big)
+        );
     }
 }

@@ -109,7 +109,9 @@ pub struct ParseProviderError {
 }
 
 fn names() -> String {
-    ExecutionProvider::ALL.map(ExecutionProvider::name).join(", ")
+    ExecutionProvider::ALL
+        .map(ExecutionProvider::name)
+        .join(", ")
 }
 
 impl FromStr for ExecutionProvider {
@@ -125,11 +127,13 @@ impl FromStr for ExecutionProvider {
         };
         alias
             .or_else(|| {
-                Self::ALL.into_iter().find(|p| {
-                    p.name() == lower || p.ort_name().eq_ignore_ascii_case(s.trim())
-                })
+                Self::ALL
+                    .into_iter()
+                    .find(|p| p.name() == lower || p.ort_name().eq_ignore_ascii_case(s.trim()))
             })
-            .ok_or_else(|| ParseProviderError { given: s.to_owned() })
+            .ok_or_else(|| ParseProviderError {
+                given: s.to_owned(),
+            })
     }
 }
 
@@ -148,12 +152,20 @@ pub fn configure(
     requested: &[ExecutionProvider],
     intra_threads: Option<usize>,
 ) -> Result<(SessionBuilder, ExecutionProvider), InferenceError> {
-    let threads = intra_threads.filter(|&n| n > 0).unwrap_or_else(default_intra_threads);
-    let mut builder = builder.with_intra_threads(threads).map_err(|e| InferenceError::Runtime {
-        step: format!("setting {threads} intra-op threads"),
-        reason: e.to_string(),
-    })?;
-    let requested = if requested.is_empty() { &[ExecutionProvider::Cpu][..] } else { requested };
+    let threads = intra_threads
+        .filter(|&n| n > 0)
+        .unwrap_or_else(default_intra_threads);
+    let mut builder = builder
+        .with_intra_threads(threads)
+        .map_err(|e| InferenceError::Runtime {
+            step: format!("setting {threads} intra-op threads"),
+            reason: e.to_string(),
+        })?;
+    let requested = if requested.is_empty() {
+        &[ExecutionProvider::Cpu][..]
+    } else {
+        requested
+    };
     let mut refused = Vec::new();
     for &provider in requested {
         let (b, outcome) = register(builder, provider);
@@ -177,9 +189,16 @@ pub fn configure(
     }
     let reason = match refused.as_slice() {
         [(_, reason)] => reason.clone(),
-        all => all.iter().map(|(p, r)| format!("{p}: {r}")).collect::<Vec<_>>().join("; "),
+        all => all
+            .iter()
+            .map(|(p, r)| format!("{p}: {r}"))
+            .collect::<Vec<_>>()
+            .join("; "),
     };
-    Err(InferenceError::Provider { provider: requested[0], reason })
+    Err(InferenceError::Provider {
+        provider: requested[0],
+        reason,
+    })
 }
 
 /// Registers one provider; always hands the builder back, with the reason on failure.
@@ -190,7 +209,10 @@ fn register(
     match provider {
         ExecutionProvider::Cpu => {
             // `CPU::default()` would switch ONNX Runtime's memory arena off; keep its default.
-            let cpu = ort::ep::CPU::default().with_arena_allocator(true).build().error_on_failure();
+            let cpu = ort::ep::CPU::default()
+                .with_arena_allocator(true)
+                .build()
+                .error_on_failure();
             match builder.with_execution_providers([cpu]) {
                 Ok(b) => (b, Ok(())),
                 Err(e) => {
@@ -221,10 +243,22 @@ mod tests {
             assert_eq!(p.to_string().parse::<ExecutionProvider>().unwrap(), p);
             assert_eq!(p.ort_name().parse::<ExecutionProvider>().unwrap(), p);
         }
-        assert_eq!("CUDA".parse::<ExecutionProvider>().unwrap(), ExecutionProvider::Cuda);
-        assert_eq!(" TensorRT ".parse::<ExecutionProvider>().unwrap(), ExecutionProvider::TensorRt);
-        assert_eq!("trt".parse::<ExecutionProvider>().unwrap(), ExecutionProvider::TensorRt);
-        assert_eq!("dml".parse::<ExecutionProvider>().unwrap(), ExecutionProvider::DirectMl);
+        assert_eq!(
+            "CUDA".parse::<ExecutionProvider>().unwrap(),
+            ExecutionProvider::Cuda
+        );
+        assert_eq!(
+            " TensorRT ".parse::<ExecutionProvider>().unwrap(),
+            ExecutionProvider::TensorRt
+        );
+        assert_eq!(
+            "trt".parse::<ExecutionProvider>().unwrap(),
+            ExecutionProvider::TensorRt
+        );
+        assert_eq!(
+            "dml".parse::<ExecutionProvider>().unwrap(),
+            ExecutionProvider::DirectMl
+        );
         let err = "vulkan".parse::<ExecutionProvider>().unwrap_err();
         assert_eq!(
             err.to_string(),
@@ -236,8 +270,10 @@ mod tests {
     #[test]
     fn default_is_cpu_and_only_cpu_is_supported() {
         assert_eq!(ExecutionProvider::default(), ExecutionProvider::Cpu);
-        let supported: Vec<_> =
-            ExecutionProvider::ALL.into_iter().filter(|p| p.is_supported()).collect();
+        let supported: Vec<_> = ExecutionProvider::ALL
+            .into_iter()
+            .filter(|p| p.is_supported())
+            .collect();
         assert_eq!(supported, vec![ExecutionProvider::Cpu]);
         assert!(default_intra_threads() >= 1);
     }

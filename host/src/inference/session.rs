@@ -22,7 +22,7 @@ use super::signature;
 use liveswap_sdk::abi_stable::sabi_trait::TD_Opaque;
 use liveswap_sdk::abi_stable::std_types::{ROption, RResult, RSlice, RVec};
 use liveswap_sdk::{
-    DType, Model, ModelBox, ModelInfo, ModelSignature, Model_TO, SdkError, Tensor, TensorBuf,
+    DType, Model, Model_TO, ModelBox, ModelInfo, ModelSignature, SdkError, Tensor, TensorBuf,
     TensorData, TensorRef, TensorSpec,
 };
 use ort::session::builder::GraphOptimizationLevel;
@@ -98,8 +98,11 @@ impl InferenceService {
         check_readable(path)?;
         let builder = Session::builder(self.runtime.environment())
             .map_err(|e| runtime_error("creating session options", &e))?;
-        let (builder, provider) =
-            providers::configure(builder, &[self.options.provider], self.options.intra_threads)?;
+        let (builder, provider) = providers::configure(
+            builder,
+            &[self.options.provider],
+            self.options.intra_threads,
+        )?;
         let mut builder = builder
             .with_optimization_level(GraphOptimizationLevel::All)
             .map_err(|e| runtime_error("enabling graph optimizations", &e))?;
@@ -180,7 +183,10 @@ impl HostModel {
     /// Inputs are passed to ONNX Runtime without copying; f16 outputs are not readable yet
     /// (see the module docs of [`super`]).
     pub fn run_tensors(&self, inputs: &[TensorRef<'_>]) -> Result<Vec<Tensor>, InferenceError> {
-        let fail = |reason: String| InferenceError::Run { model: self.id.clone(), reason };
+        let fail = |reason: String| InferenceError::Run {
+            model: self.id.clone(),
+            reason,
+        };
         let specs = &self.signature.inputs;
         if inputs.len() != specs.len() {
             return Err(fail(format!(
@@ -195,9 +201,13 @@ impl HostModel {
             values.push(input_value(input, spec).map_err(|e| fail(format!("input {i}: {e}")))?);
         }
         let mut session = self.session.lock().unwrap_or_else(PoisonError::into_inner);
-        let outputs =
-            session.run(SessionInputs::<'_, '_, 0>::ValueSlice(&values)).map_err(|e| fail(e.to_string()))?;
-        outputs.iter().map(|(name, value)| output_tensor(name, &value).map_err(&fail)).collect()
+        let outputs = session
+            .run(SessionInputs::<'_, '_, 0>::ValueSlice(&values))
+            .map_err(|e| fail(e.to_string()))?;
+        outputs
+            .iter()
+            .map(|(name, value)| output_tensor(name, &value).map_err(&fail))
+            .collect()
     }
 
     /// The file's last graph initializer (inswapper's `emap`), decoded on first use and kept.
@@ -245,11 +255,17 @@ impl Model for HostModel {
     }
 
     fn run(&self, inputs: RSlice<'_, TensorRef<'_>>) -> RResult<RVec<Tensor>, SdkError> {
-        self.run_tensors(inputs.as_slice()).map(RVec::from).map_err(SdkError::from).into()
+        self.run_tensors(inputs.as_slice())
+            .map(RVec::from)
+            .map_err(SdkError::from)
+            .into()
     }
 
     fn last_initializer(&self) -> RResult<ROption<Tensor>, SdkError> {
-        self.last_initializer_tensor().map(ROption::from).map_err(SdkError::from).into()
+        self.last_initializer_tensor()
+            .map(ROption::from)
+            .map_err(SdkError::from)
+            .into()
     }
 }
 
@@ -257,9 +273,9 @@ impl Model for HostModel {
 /// directory) is [`InferenceError::ModelLoad`] with the OS reason.
 fn check_readable(path: &Path) -> Result<(), InferenceError> {
     match std::fs::metadata(path) {
-        Err(e) if e.kind() == io::ErrorKind::NotFound => {
-            Err(InferenceError::ModelMissing { path: path.to_path_buf() })
-        }
+        Err(e) if e.kind() == io::ErrorKind::NotFound => Err(InferenceError::ModelMissing {
+            path: path.to_path_buf(),
+        }),
         Err(e) => Err(InferenceError::model_load(path, e.to_string())),
         Ok(m) if m.is_dir() => Err(InferenceError::model_load(path, "it is a directory")),
         Ok(_) => File::open(path)
@@ -269,7 +285,10 @@ fn check_readable(path: &Path) -> Result<(), InferenceError> {
 }
 
 fn runtime_error<R>(step: &str, e: &ort::Error<R>) -> InferenceError {
-    InferenceError::Runtime { step: step.to_owned(), reason: e.to_string() }
+    InferenceError::Runtime {
+        step: step.to_owned(),
+        reason: e.to_string(),
+    }
 }
 
 /// The sdk description of a session input or output.
@@ -281,7 +300,11 @@ fn spec_of(outlet: &Outlet) -> TensorSpec {
         }
         _ => (DType::Other, RVec::new()),
     };
-    TensorSpec { name: ROption::RSome(outlet.name().into()), dtype, shape }
+    TensorSpec {
+        name: ROption::RSome(outlet.name().into()),
+        dtype,
+        shape,
+    }
 }
 
 fn dtype_of(ty: TensorElementType) -> DType {
@@ -352,11 +375,19 @@ fn output_tensor(name: &str, value: &DynValue) -> Result<Tensor, String> {
             ));
         }
     };
-    Ok(Tensor { name: name.into(), shape: shape.iter().copied().collect(), data })
+    Ok(Tensor {
+        name: name.into(),
+        shape: shape.iter().copied().collect(),
+        data,
+    })
 }
 
 fn list(specs: &[TensorSpec]) -> String {
-    specs.iter().map(ToString::to_string).collect::<Vec<_>>().join(", ")
+    specs
+        .iter()
+        .map(ToString::to_string)
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 #[cfg(test)]

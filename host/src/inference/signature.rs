@@ -48,7 +48,10 @@ pub fn check(expected: &ModelSignature, found: &ModelSignature) -> Result<(), Si
     if problems.is_empty() {
         Ok(())
     } else {
-        Err(SignatureMismatch { problems, found: found.clone() })
+        Err(SignatureMismatch {
+            problems,
+            found: found.clone(),
+        })
     }
 }
 
@@ -63,7 +66,10 @@ fn compare_list(kind: &str, expected: &[TensorSpec], found: &[TensorSpec], out: 
     }
     for (i, (e, f)) in expected.iter().zip(found).enumerate() {
         if let Some(why) = tensor_problem(e, f) {
-            out.push(format!("{kind} {i}: expected {e}, found {} ({why})", shown_found(e, f)));
+            out.push(format!(
+                "{kind} {i}: expected {e}, found {} ({why})",
+                shown_found(e, f)
+            ));
         }
     }
 }
@@ -74,23 +80,36 @@ fn shown_found(expected: &TensorSpec, found: &TensorSpec) -> String {
     if expected.name.is_some() {
         found.to_string()
     } else {
-        TensorSpec { name: ROption::RNone, ..found.clone() }.to_string()
+        TensorSpec {
+            name: ROption::RNone,
+            ..found.clone()
+        }
+        .to_string()
     }
 }
 
 /// The first reason `found` does not satisfy `expected`, if any.
 fn tensor_problem(expected: &TensorSpec, found: &TensorSpec) -> Option<String> {
-    if let (Some(e), Some(f)) = (expected.name.as_ref().into_option(), found.name.as_ref().into_option())
-        && e != f
+    if let (Some(e), Some(f)) = (
+        expected.name.as_ref().into_option(),
+        found.name.as_ref().into_option(),
+    ) && e != f
     {
         return Some(format!("name `{f}` is not `{e}`"));
     }
     if expected.dtype != found.dtype {
-        return Some(format!("element type {} is not {}", found.dtype, expected.dtype));
+        return Some(format!(
+            "element type {} is not {}",
+            found.dtype, expected.dtype
+        ));
     }
     // An empty expected shape accepts any rank (see `TensorSpec::shape`).
     if !expected.shape.is_empty() && expected.shape.len() != found.shape.len() {
-        return Some(format!("rank {} is not {}", found.shape.len(), expected.shape.len()));
+        return Some(format!(
+            "rank {} is not {}",
+            found.shape.len(),
+            expected.shape.len()
+        ));
     }
     for (d, (&e, &f)) in expected.shape.iter().zip(found.shape.iter()).enumerate() {
         if e >= 0 && f >= 0 && e != f {
@@ -111,15 +130,23 @@ mod tests {
     use liveswap_sdk::DType;
 
     fn sig(inputs: Vec<TensorSpec>, outputs: Vec<TensorSpec>) -> ModelSignature {
-        ModelSignature { inputs: inputs.into(), outputs: outputs.into() }
+        ModelSignature {
+            inputs: inputs.into(),
+            outputs: outputs.into(),
+        }
     }
 
     fn detector_found() -> ModelSignature {
-        let outs = ["score_8", "score_16", "score_32", "bbox_8", "bbox_16", "bbox_32"]
-            .iter()
-            .map(|n| TensorSpec::f32(&[1, -1, 1]).named(n))
-            .collect();
-        sig(vec![TensorSpec::f32(&[-1, 3, -1, -1]).named("input.1")], outs)
+        let outs = [
+            "score_8", "score_16", "score_32", "bbox_8", "bbox_16", "bbox_32",
+        ]
+        .iter()
+        .map(|n| TensorSpec::f32(&[1, -1, 1]).named(n))
+        .collect();
+        sig(
+            vec![TensorSpec::f32(&[-1, 3, -1, -1]).named("input.1")],
+            outs,
+        )
     }
 
     #[test]
@@ -128,8 +155,10 @@ mod tests {
             vec![TensorSpec::f32(&[1, 3, 112, 112]).named("input.1")],
             vec![TensorSpec::f32(&[1, 512]).named("516")],
         );
-        let expected =
-            sig(vec![TensorSpec::f32(&[-1, 3, 112, 112])], vec![TensorSpec::f32(&[-1, 512])]);
+        let expected = sig(
+            vec![TensorSpec::f32(&[-1, 3, 112, 112])],
+            vec![TensorSpec::f32(&[-1, 512])],
+        );
         check(&expected, &found).unwrap();
         check(&found, &found).unwrap();
     }
@@ -153,7 +182,10 @@ mod tests {
         let found = sig(vec![spec], vec![]);
         let err = check(&sig(vec![TensorSpec::f32(&[1, 3, 4, 4])], vec![]), &found).unwrap_err();
         assert_eq!(err.problems.len(), 1);
-        assert!(err.problems[0].contains("element type u8 is not f32"), "{err}");
+        assert!(
+            err.problems[0].contains("element type u8 is not f32"),
+            "{err}"
+        );
     }
 
     #[test]
@@ -166,39 +198,77 @@ mod tests {
     #[test]
     fn dim_mismatch_message() {
         let found = sig(vec![TensorSpec::f32(&[1, 3, 512, 512]).named("x")], vec![]);
-        let err =
-            check(&sig(vec![TensorSpec::f32(&[-1, 3, 112, 112])], vec![]), &found).unwrap_err();
+        let err = check(
+            &sig(vec![TensorSpec::f32(&[-1, 3, 112, 112])], vec![]),
+            &found,
+        )
+        .unwrap_err();
         assert_eq!(
             err.problems[0],
             "input 0: expected f32[?,3,112,112], found f32[1,3,512,512] (dimension 2 is 512, not 112)"
         );
         // The full list of what the file has follows, with names.
-        assert!(err.to_string().ends_with("the file has inputs (`x` f32[1,3,512,512]) → outputs ()"));
+        assert!(
+            err.to_string()
+                .ends_with("the file has inputs (`x` f32[1,3,512,512]) → outputs ()")
+        );
     }
 
     #[test]
     fn names_are_checked_only_when_required() {
-        let found = sig(vec![TensorSpec::f32(&[1, 3, 192, 192]).named("data")], vec![]);
-        check(&sig(vec![TensorSpec::f32(&[-1, 3, 192, 192])], vec![]), &found).unwrap();
+        let found = sig(
+            vec![TensorSpec::f32(&[1, 3, 192, 192]).named("data")],
+            vec![],
+        );
+        check(
+            &sig(vec![TensorSpec::f32(&[-1, 3, 192, 192])], vec![]),
+            &found,
+        )
+        .unwrap();
         let err = check(
-            &sig(vec![TensorSpec::f32(&[-1, 3, 192, 192]).named("input.1")], vec![]),
+            &sig(
+                vec![TensorSpec::f32(&[-1, 3, 192, 192]).named("input.1")],
+                vec![],
+            ),
             &found,
         )
         .unwrap_err();
-        assert!(err.problems[0].contains("name `data` is not `input.1`"), "{err}");
-        assert!(err.problems[0].contains("found `data` f32[1,3,192,192]"), "{err}");
+        assert!(
+            err.problems[0].contains("name `data` is not `input.1`"),
+            "{err}"
+        );
+        assert!(
+            err.problems[0].contains("found `data` f32[1,3,192,192]"),
+            "{err}"
+        );
     }
 
     #[test]
     fn counts_are_checked_and_all_problems_reported() {
         let expected = sig(
-            vec![TensorSpec::f32(&[1, 3, 128, 128]), TensorSpec::f32(&[1, 512])],
+            vec![
+                TensorSpec::f32(&[1, 3, 128, 128]),
+                TensorSpec::f32(&[1, 512]),
+            ],
             vec![TensorSpec::f32(&[1, 3, 128, 128])],
         );
         let err = check(&expected, &detector_found()).unwrap_err();
-        assert!(err.problems.iter().any(|p| p == "expected 2 inputs, found 1"), "{err}");
-        assert!(err.problems.iter().any(|p| p == "expected 1 output, found 6"), "{err}");
+        assert!(
+            err.problems
+                .iter()
+                .any(|p| p == "expected 2 inputs, found 1"),
+            "{err}"
+        );
+        assert!(
+            err.problems
+                .iter()
+                .any(|p| p == "expected 1 output, found 6"),
+            "{err}"
+        );
         // The common prefix is still compared: output 0 has rank 3, not 4.
-        assert!(err.problems.iter().any(|p| p.starts_with("output 0:")), "{err}");
+        assert!(
+            err.problems.iter().any(|p| p.starts_with("output 0:")),
+            "{err}"
+        );
     }
 }

@@ -32,7 +32,9 @@ pub enum MediaError {
     ///
     /// ## Resolution
     /// End the output name in `.png`, `.jpg`, `.bmp`, `.webp` or `.tiff`.
-    #[error("{path}: cannot tell the output format from the file name (use .png, .jpg, .bmp, .webp or .tiff)")]
+    #[error(
+        "{path}: cannot tell the output format from the file name (use .png, .jpg, .bmp, .webp or .tiff)"
+    )]
     OutputFormat {
         /// The output file.
         path: PathBuf,

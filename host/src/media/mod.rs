@@ -9,4 +9,4 @@ mod error;
 mod image_io;
 
 pub use error::MediaError;
-pub use image_io::{load_rgb, save_rgb, check_output_path};
+pub use image_io::{check_output_path, load_rgb, save_rgb};

@@ -21,7 +21,10 @@ pub enum ModelError {
     ///
     /// ## Resolution
     /// Install it (`host/scripts/setup.sh` installs the default pack) or pass `--models-dir`.
-    #[error("model `{id}` ({file}) is not installed; looked in: {}", list(searched))]
+    #[error(
+        "model `{id}` ({file}) is not installed; looked in: {}",
+        list(searched)
+    )]
     NotInstalled {
         /// Manifest id.
         id: String,
@@ -46,7 +49,9 @@ pub enum ModelError {
     ///
     /// ## Resolution
     /// Delete the file and install it again.
-    #[error("model file {path} does not match manifest entry `{id}`: sha256 {found}, expected {expected}")]
+    #[error(
+        "model file {path} does not match manifest entry `{id}`: sha256 {found}, expected {expected}"
+    )]
     DigestMismatch {
         /// The file.
         path: PathBuf,
@@ -66,5 +71,9 @@ pub enum ModelError {
 }
 
 fn list(paths: &[PathBuf]) -> String {
-    paths.iter().map(|p| p.display().to_string()).collect::<Vec<_>>().join(", ")
+    paths
+        .iter()
+        .map(|p| p.display().to_string())
+        .collect::<Vec<_>>()
+        .join(", ")
 }

@@ -76,7 +76,9 @@ impl Manifest {
 
     /// The entry whose accepted digests include `sha256`.
     pub fn by_digest(&self, sha256: &str) -> Option<&ManifestEntry> {
-        self.models.iter().find(|m| m.sha256.iter().any(|d| d == sha256))
+        self.models
+            .iter()
+            .find(|m| m.sha256.iter().any(|d| d == sha256))
     }
 }
 
@@ -97,7 +99,13 @@ mod tests {
         for e in &m.models {
             assert!(!e.sha256.is_empty(), "{} has no digest", e.id);
             for d in &e.sha256 {
-                assert!(d.len() == 64 && d.chars().all(|c| c.is_ascii_hexdigit() && !c.is_ascii_uppercase()), "{}", e.id);
+                assert!(
+                    d.len() == 64
+                        && d.chars()
+                            .all(|c| c.is_ascii_hexdigit() && !c.is_ascii_uppercase()),
+                    "{}",
+                    e.id
+                );
             }
         }
     }

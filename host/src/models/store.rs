@@ -19,13 +19,16 @@ pub struct ResolvedModel {
     pub entry: Option<ManifestEntry>,
 }
 
+/// Identifies one version of a file without reading it: path, size, modification time.
+type FileStamp = (PathBuf, u64, Option<std::time::SystemTime>);
+
 /// Models dirs plus the manifest.
 #[derive(Debug)]
 pub struct ModelStore {
     dirs: Vec<PathBuf>,
     manifest: Manifest,
     /// Digests already computed this process, keyed by path, size and mtime.
-    digests: Mutex<HashMap<(PathBuf, u64, Option<std::time::SystemTime>), String>>,
+    digests: Mutex<HashMap<FileStamp, String>>,
 }
 
 /// Streams a file through sha256.
@@ -40,7 +43,11 @@ pub fn sha256_file(path: &Path) -> std::io::Result<String> {
         }
         hasher.update(&buf[..n]);
     }
-    Ok(hasher.finalize().iter().map(|b| format!("{b:02x}")).collect())
+    Ok(hasher
+        .finalize()
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect())
 }
 
 /// Whether a reference is a file path rather than an id.
@@ -64,7 +71,11 @@ impl ModelStore {
 
     /// A store over explicit dirs (searched in order) and the built-in manifest.
     pub fn new(dirs: Vec<PathBuf>) -> Result<Self, ModelError> {
-        Ok(Self { dirs, manifest: Manifest::builtin()?, digests: Mutex::new(HashMap::new()) })
+        Ok(Self {
+            dirs,
+            manifest: Manifest::builtin()?,
+            digests: Mutex::new(HashMap::new()),
+        })
     }
 
     /// `--models-dir` if given, else the default dir.
@@ -83,7 +94,10 @@ impl ModelStore {
     }
 
     fn digest(&self, path: &Path) -> Result<String, ModelError> {
-        let unreadable = |e: std::io::Error| ModelError::Unreadable { path: path.into(), reason: e.to_string() };
+        let unreadable = |e: std::io::Error| ModelError::Unreadable {
+            path: path.into(),
+            reason: e.to_string(),
+        };
         let meta = std::fs::metadata(path).map_err(unreadable)?;
         let key = (path.to_path_buf(), meta.len(), meta.modified().ok());
         if let Some(d) = self.digests.lock().ok().and_then(|m| m.get(&key).cloned()) {
@@ -99,7 +113,11 @@ impl ModelStore {
     /// Resolves and verifies a reference (a manifest id or a path).
     pub fn resolve(&self, reference: &str) -> Result<ResolvedModel, ModelError> {
         if let Some(entry) = self.manifest.get(reference) {
-            let found = self.dirs.iter().map(|d| d.join(&entry.file)).find(|p| p.is_file());
+            let found = self
+                .dirs
+                .iter()
+                .map(|d| d.join(&entry.file))
+                .find(|p| p.is_file());
             let Some(path) = found else {
                 return Err(ModelError::NotInstalled {
                     id: entry.id.clone(),
@@ -110,25 +128,52 @@ impl ModelStore {
             return self.verify_known(path, entry);
         }
         if !looks_like_path(reference) && !Path::new(reference).is_file() {
-            let known = self.manifest.models.iter().map(|m| m.id.as_str()).collect::<Vec<_>>().join(", ");
-            return Err(ModelError::UnknownId { reference: reference.into(), known });
+            let known = self
+                .manifest
+                .models
+                .iter()
+                .map(|m| m.id.as_str())
+                .collect::<Vec<_>>()
+                .join(", ");
+            return Err(ModelError::UnknownId {
+                reference: reference.into(),
+                known,
+            });
         }
         let path = PathBuf::from(reference);
         if !path.is_file() {
-            return Err(ModelError::Unreadable { path, reason: "no such file".into() });
+            return Err(ModelError::Unreadable {
+                path,
+                reason: "no such file".into(),
+            });
         }
         let digest = self.digest(&path)?;
-        let id = path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
+        let id = path
+            .file_stem()
+            .map(|s| s.to_string_lossy().into_owned())
+            .unwrap_or_default();
         match self.manifest.by_digest(&digest) {
-            Some(entry) => Ok(ResolvedModel { id: entry.id.clone(), path, entry: Some(entry.clone()) }),
+            Some(entry) => Ok(ResolvedModel {
+                id: entry.id.clone(),
+                path,
+                entry: Some(entry.clone()),
+            }),
             None => {
                 tracing::warn!(path = %path.display(), "model file is not in the manifest; its inputs and outputs will still be checked");
-                Ok(ResolvedModel { id, path, entry: None })
+                Ok(ResolvedModel {
+                    id,
+                    path,
+                    entry: None,
+                })
             }
         }
     }
 
-    fn verify_known(&self, path: PathBuf, entry: &ManifestEntry) -> Result<ResolvedModel, ModelError> {
+    fn verify_known(
+        &self,
+        path: PathBuf,
+        entry: &ManifestEntry,
+    ) -> Result<ResolvedModel, ModelError> {
         let digest = self.digest(&path)?;
         if !entry.sha256.contains(&digest) {
             return Err(ModelError::DigestMismatch {
@@ -138,7 +183,11 @@ impl ModelStore {
                 expected: entry.sha256.join(" or "),
             });
         }
-        Ok(ResolvedModel { id: entry.id.clone(), path, entry: Some(entry.clone()) })
+        Ok(ResolvedModel {
+            id: entry.id.clone(),
+            path,
+            entry: Some(entry.clone()),
+        })
     }
 }
 
@@ -179,8 +228,14 @@ mod tests {
     fn unknown_ids_and_missing_paths_are_errors_and_user_files_are_accepted() {
         let d = tmp("paths");
         let store = ModelStore::new(vec![d.clone()]).unwrap();
-        assert!(matches!(store.resolve("nope").unwrap_err(), ModelError::UnknownId { .. }));
-        assert!(matches!(store.resolve("/no/such.onnx").unwrap_err(), ModelError::Unreadable { .. }));
+        assert!(matches!(
+            store.resolve("nope").unwrap_err(),
+            ModelError::UnknownId { .. }
+        ));
+        assert!(matches!(
+            store.resolve("/no/such.onnx").unwrap_err(),
+            ModelError::Unreadable { .. }
+        ));
         let f = d.join("mine.onnx");
         std::fs::write(&f, b"user model").unwrap();
         let r = store.resolve(f.to_str().unwrap()).unwrap();

@@ -4,7 +4,9 @@ use super::services::Services;
 use crate::models::ModelError;
 use abi_stable::sabi_trait::TD_Opaque;
 use abi_stable::std_types::{RArc, RErr, ROk, RResult, RStr};
-use liveswap_sdk::{HostBox, HostCtx, HostCtx_TO, LogLevel, ModelBox, ModelRequest, SdkError, codes};
+use liveswap_sdk::{
+    HostBox, HostCtx, HostCtx_TO, LogLevel, ModelBox, ModelRequest, SdkError, codes,
+};
 use std::sync::Arc;
 
 /// One processor's view of the host.
@@ -17,14 +19,24 @@ pub(super) struct PluginHost {
 impl PluginHost {
     /// The ABI object for processor `plugin_id`.
     pub(super) fn boxed(plugin_id: &str, services: Arc<Services>) -> HostBox {
-        HostCtx_TO::from_ptr(RArc::new(Self { plugin_id: plugin_id.into(), services }), TD_Opaque)
+        HostCtx_TO::from_ptr(
+            RArc::new(Self {
+                plugin_id: plugin_id.into(),
+                services,
+            }),
+            TD_Opaque,
+        )
     }
 }
 
 fn model_error(setting: &str, e: &ModelError) -> SdkError {
     let help = match e {
-        ModelError::NotInstalled { .. } => "run host/scripts/setup.sh to install the default models, or pass --models-dir",
-        ModelError::DigestMismatch { .. } => "the file is corrupt or a different model: delete it and install it again",
+        ModelError::NotInstalled { .. } => {
+            "run host/scripts/setup.sh to install the default models, or pass --models-dir"
+        }
+        ModelError::DigestMismatch { .. } => {
+            "the file is corrupt or a different model: delete it and install it again"
+        }
         _ => "use a model id from models/manifest.toml or a path to an .onnx file",
     };
     SdkError::new(codes::MODEL, format!("{setting}: {e}")).with_help(help)

@@ -48,6 +48,20 @@ pub enum PipelineError {
         /// Processor id.
         id: String,
     },
+    /// A live setting change was refused (unknown key, not live, wrong type, out of range,
+    /// or the processor rejected it).
+    ///
+    /// ## Resolution
+    /// `liveswap plugins` lists each setting with its range and whether it is live.
+    #[error("{id}.{key}: {reason}")]
+    Setting {
+        /// Processor id.
+        id: String,
+        /// Setting key.
+        key: String,
+        /// Why.
+        reason: String,
+    },
     /// A source image has no usable face.
     ///
     /// ## Resolution

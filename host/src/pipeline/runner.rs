@@ -4,11 +4,11 @@ use super::context::PluginHost;
 use super::error::PipelineError;
 use super::services::Services;
 use crate::plugins::PluginSet;
-use crate::profile::Profile;
+use crate::profile::{Profile, check_value};
 use abi_stable::std_types::{RErr, ROk, RSlice, RSliceMut, RVec};
 use liveswap_sdk::{
-    Face, FrameCtx, FrameOutcome, ImageMut, OwnedImage, PluginInfo, ProcessorBox, SdkError, SourceFace, caps,
-    codes,
+    Face, FrameCtx, FrameOutcome, ImageMut, OwnedImage, PluginInfo, ProcessorBox, SdkError,
+    SettingValue, SourceFace, caps, codes,
 };
 use std::sync::Arc;
 
@@ -61,29 +61,55 @@ pub struct Pipeline {
 
 impl std::fmt::Debug for Pipeline {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Pipeline").field("stages", &self.stage_ids()).finish()
+        f.debug_struct("Pipeline")
+            .field("stages", &self.stage_ids())
+            .finish()
     }
 }
 
 impl Pipeline {
     /// Creates and warms up one processor per enabled stage.
-    pub fn build(profile: &Profile, plugins: &PluginSet, services: &Arc<Services>) -> Result<Self, PipelineError> {
+    pub fn build(
+        profile: &Profile,
+        plugins: &PluginSet,
+        services: &Arc<Services>,
+    ) -> Result<Self, PipelineError> {
         let mut stages = Vec::new();
         for stage in profile.enabled() {
-            let plugin = plugins.get(&stage.id).ok_or_else(|| PipelineError::NotLoaded { id: stage.id.clone() })?;
+            let plugin = plugins
+                .get(&stage.id)
+                .ok_or_else(|| PipelineError::NotLoaded {
+                    id: stage.id.clone(),
+                })?;
             let host = PluginHost::boxed(&stage.id, Arc::clone(services));
             let mut processor = match (plugin.module.create())(stage.settings.clone(), host) {
                 ROk(p) => p,
                 RErr(error) if error.is_panic() => {
-                    return Err(PipelineError::CreatePanicked { id: stage.id.clone(), error });
+                    return Err(PipelineError::CreatePanicked {
+                        id: stage.id.clone(),
+                        error,
+                    });
                 }
-                RErr(error) => return Err(PipelineError::CreateFailed { id: stage.id.clone(), error }),
+                RErr(error) => {
+                    return Err(PipelineError::CreateFailed {
+                        id: stage.id.clone(),
+                        error,
+                    });
+                }
             };
             if let RErr(error) = processor.warmup() {
-                return Err(PipelineError::WarmupFailed { id: stage.id.clone(), error });
+                return Err(PipelineError::WarmupFailed {
+                    id: stage.id.clone(),
+                    error,
+                });
             }
             tracing::debug!(id = %stage.id, "processor ready");
-            stages.push(RunStage { id: stage.id.clone(), info: plugin.info.clone(), processor, disabled: None });
+            stages.push(RunStage {
+                id: stage.id.clone(),
+                info: plugin.info.clone(),
+                processor,
+                disabled: None,
+            });
         }
         Ok(Self { stages })
     }
@@ -95,22 +121,86 @@ impl Pipeline {
 
     /// Stages disabled during the run, with the reason.
     pub fn disabled(&self) -> Vec<(&str, &SdkError)> {
-        self.stages.iter().filter_map(|s| s.disabled.as_ref().map(|e| (s.id.as_str(), e))).collect()
+        self.stages
+            .iter()
+            .filter_map(|s| s.disabled.as_ref().map(|e| (s.id.as_str(), e)))
+            .collect()
+    }
+
+    /// Changes a live setting of a running stage between frames. The value is checked against
+    /// the processor's descriptor (known key, live, type, range) before the plugin sees it.
+    pub fn update_setting(
+        &mut self,
+        id: &str,
+        key: &str,
+        value: SettingValue,
+    ) -> Result<(), PipelineError> {
+        let setting_error = |reason: String| PipelineError::Setting {
+            id: id.into(),
+            key: key.into(),
+            reason,
+        };
+        let stage = self
+            .stages
+            .iter_mut()
+            .find(|s| s.id == id)
+            .ok_or_else(|| PipelineError::NotLoaded { id: id.into() })?;
+        let spec = stage
+            .info
+            .settings
+            .iter()
+            .find(|s| s.key.as_str() == key)
+            .ok_or_else(|| setting_error("unknown setting".into()))?;
+        if !spec.live {
+            return Err(setting_error(
+                "cannot change while running; restart the pipeline to change it".into(),
+            ));
+        }
+        let same_type = std::mem::discriminant(&spec.default) == std::mem::discriminant(&value);
+        if !same_type {
+            return Err(setting_error(format!(
+                "expected a value of type {}, found {value}",
+                spec.kind.name()
+            )));
+        }
+        check_value(spec, &value).map_err(setting_error)?;
+        if let Some(error) = &stage.disabled {
+            return Err(setting_error(format!("the processor is disabled: {error}")));
+        }
+        match stage.processor.update_setting(key.into(), value) {
+            ROk(()) => Ok(()),
+            RErr(error) => {
+                if error.is_panic() {
+                    stage.disabled = Some(error.clone());
+                }
+                Err(setting_error(error.to_string()))
+            }
+        }
     }
 
     /// Runs every live stage over `frame` in place.
-    pub fn process(&mut self, frame: &mut OwnedImage, index: u64, timestamp_us: i64, sources: &[SourceFace]) -> FrameReport {
+    pub fn process(
+        &mut self,
+        frame: &mut OwnedImage,
+        index: u64,
+        timestamp_us: i64,
+        sources: &[SourceFace],
+    ) -> FrameReport {
         self.run_stages(frame, index, timestamp_us, sources, |_| true)
     }
 
     /// Runs only the face-analysing stages over an image (source preparation).
     pub fn analyse(&mut self, image: &mut OwnedImage) -> FrameReport {
-        self.run_stages(image, 0, 0, &[], |info| info.has_capability(caps::ANALYSES_FACES))
+        self.run_stages(image, 0, 0, &[], |info| {
+            info.has_capability(caps::ANALYSES_FACES)
+        })
     }
 
     /// Whether any running stage analyses faces.
     pub fn has_analyser(&self) -> bool {
-        self.stages.iter().any(|s| s.info.has_capability(caps::ANALYSES_FACES))
+        self.stages
+            .iter()
+            .any(|s| s.info.has_capability(caps::ANALYSES_FACES))
     }
 
     fn run_stages(
@@ -125,7 +215,11 @@ impl Pipeline {
         let mut faces: RVec<Face> = RVec::new();
         let mut events = Vec::new();
         let (width, height) = (frame.width, frame.height);
-        for stage in self.stages.iter_mut().filter(|s| s.disabled.is_none() && select(&s.info)) {
+        for stage in self
+            .stages
+            .iter_mut()
+            .filter(|s| s.disabled.is_none() && select(&s.info))
+        {
             let ctx = FrameCtx {
                 frame: ImageMut {
                     data: RSliceMut::from_mut_slice(frame.data.as_mut_slice()),
@@ -143,19 +237,31 @@ impl Pipeline {
                 ROk(FrameOutcome::Processed) => {}
                 ROk(FrameOutcome::Skipped(reason)) => {
                     tracing::debug!(id = %stage.id, frame = index, %reason, "skipped");
-                    events.push(StageEvent::Skipped { id: stage.id.clone(), reason: reason.into() });
+                    events.push(StageEvent::Skipped {
+                        id: stage.id.clone(),
+                        reason: reason.into(),
+                    });
                 }
                 RErr(error) if error.is_panic() || error.code.as_str() == codes::POISONED => {
                     tracing::error!(id = %stage.id, frame = index, %error, "processor disabled for the rest of the run");
                     stage.disabled = Some(error.clone());
-                    events.push(StageEvent::Disabled { id: stage.id.clone(), error });
+                    events.push(StageEvent::Disabled {
+                        id: stage.id.clone(),
+                        error,
+                    });
                 }
                 RErr(error) => {
                     tracing::warn!(id = %stage.id, frame = index, %error, "processor failed on this frame");
-                    events.push(StageEvent::Failed { id: stage.id.clone(), error });
+                    events.push(StageEvent::Failed {
+                        id: stage.id.clone(),
+                        error,
+                    });
                 }
             }
         }
-        FrameReport { faces: faces.into_vec(), events }
+        FrameReport {
+            faces: faces.into_vec(),
+            events,
+        }
     }
 }

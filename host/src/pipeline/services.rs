@@ -22,17 +22,31 @@ pub struct Services {
 impl Services {
     /// Creates the services; nothing heavy happens yet.
     pub fn new(options: InferenceOptions, models: ModelStore) -> Self {
-        Self { options, inference: OnceLock::new(), models, cancel: Arc::new(AtomicBool::new(false)) }
+        Self {
+            options,
+            inference: OnceLock::new(),
+            models,
+            cancel: Arc::new(AtomicBool::new(false)),
+        }
     }
 
     /// Services with CPU inference and the given models dirs (tests, tools).
     pub fn cpu(ort_lib: Option<PathBuf>, models: ModelStore) -> Self {
-        Self::new(InferenceOptions { ort_lib, provider: ExecutionProvider::Cpu, intra_threads: None }, models)
+        Self::new(
+            InferenceOptions {
+                ort_lib,
+                provider: ExecutionProvider::Cpu,
+                intra_threads: None,
+            },
+            models,
+        )
     }
 
     /// The inference service, loading ONNX Runtime on first use.
     pub fn inference(&self) -> Result<Arc<InferenceService>, InferenceError> {
-        self.inference.get_or_init(|| InferenceService::new(self.options.clone()).map(Arc::new)).clone()
+        self.inference
+            .get_or_init(|| InferenceService::new(self.options.clone()).map(Arc::new))
+            .clone()
     }
 
     /// The flag plugins poll through `HostCtx::is_cancelled`.

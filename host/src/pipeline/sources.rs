@@ -6,7 +6,11 @@ use liveswap_sdk::Face;
 /// is none; logs a warning naming the file when there are several.
 pub fn pick_source_face(faces: &[Face], label: &str) -> Option<Face> {
     if faces.len() > 1 {
-        tracing::warn!(source = label, faces = faces.len(), "source image has several faces; using the largest");
+        tracing::warn!(
+            source = label,
+            faces = faces.len(),
+            "source image has several faces; using the largest"
+        );
     }
     faces
         .iter()

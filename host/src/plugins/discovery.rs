@@ -39,7 +39,11 @@ impl SearchPath {
     pub fn collect(cli: &[PathBuf], env: Option<OsString>, exe_dir: Option<PathBuf>) -> Vec<Self> {
         let mut out: Vec<Self> = cli.iter().cloned().map(Self::Cli).collect();
         if let Some(env) = env {
-            out.extend(std::env::split_paths(&env).filter(|p| !p.as_os_str().is_empty()).map(Self::Env));
+            out.extend(
+                std::env::split_paths(&env)
+                    .filter(|p| !p.as_os_str().is_empty())
+                    .map(Self::Env),
+            );
         }
         out.extend(exe_dir.map(Self::ExeDir));
         out
@@ -47,7 +51,9 @@ impl SearchPath {
 
     /// The search places for this process: CLI dirs, the environment, the executable's dir.
     pub fn from_env(cli: &[PathBuf]) -> Vec<Self> {
-        let exe_dir = std::env::current_exe().ok().and_then(|p| p.parent().map(Path::to_path_buf));
+        let exe_dir = std::env::current_exe()
+            .ok()
+            .and_then(|p| p.parent().map(Path::to_path_buf));
         Self::collect(cli, std::env::var_os("LIVESWAP_PLUGIN_PATH"), exe_dir)
     }
 }
@@ -63,7 +69,10 @@ pub fn plugin_id_from_file(path: &Path) -> Option<String> {
     let (prefix, suffix) = library_affixes();
     let stem = name.strip_prefix(prefix)?.strip_suffix(suffix)?;
     let id = stem.strip_prefix(PLUGIN_PREFIX)?;
-    let valid = !id.is_empty() && id.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_');
+    let valid = !id.is_empty()
+        && id
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_');
     valid.then(|| id.to_owned())
 }
 
@@ -90,11 +99,17 @@ mod tests {
     fn names_must_carry_the_prefix() {
         let (p, s) = library_affixes();
         let f = |stem: &str| PathBuf::from(format!("{p}{stem}{s}"));
-        assert_eq!(plugin_id_from_file(&f("liveswap_face_analyser")).as_deref(), Some("face_analyser"));
+        assert_eq!(
+            plugin_id_from_file(&f("liveswap_face_analyser")).as_deref(),
+            Some("face_analyser")
+        );
         assert_eq!(plugin_id_from_file(&f("face_analyser")), None);
         assert_eq!(plugin_id_from_file(&f("liveswap_")), None);
         assert_eq!(plugin_id_from_file(&f("liveswap_Bad-Name")), None);
-        assert_eq!(plugin_id_from_file(Path::new("liveswap_face_analyser.txt")), None);
+        assert_eq!(
+            plugin_id_from_file(Path::new("liveswap_face_analyser.txt")),
+            None
+        );
     }
 
     #[test]
@@ -112,10 +127,18 @@ mod tests {
         let dir = std::env::temp_dir().join(format!("liveswap-disc-{}", std::process::id()));
         std::fs::create_dir_all(&dir).unwrap();
         let (p, s) = library_affixes();
-        for name in [format!("{p}liveswap_b{s}"), format!("{p}liveswap_a{s}"), format!("{p}other{s}"), "notes.txt".into()] {
+        for name in [
+            format!("{p}liveswap_b{s}"),
+            format!("{p}liveswap_a{s}"),
+            format!("{p}other{s}"),
+            "notes.txt".into(),
+        ] {
             std::fs::write(dir.join(name), b"x").unwrap();
         }
-        let ids: Vec<_> = plugin_files(&dir).iter().filter_map(|f| plugin_id_from_file(f)).collect();
+        let ids: Vec<_> = plugin_files(&dir)
+            .iter()
+            .filter_map(|f| plugin_id_from_file(f))
+            .collect();
         assert_eq!(ids, ["a", "b"]);
         std::fs::remove_dir_all(&dir).unwrap();
         assert!(plugin_files(&dir).is_empty());

@@ -23,7 +23,10 @@ pub struct LoadedPlugin {
 
 impl std::fmt::Debug for LoadedPlugin {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("LoadedPlugin").field("id", &self.id()).field("path", &self.path).finish_non_exhaustive()
+        f.debug_struct("LoadedPlugin")
+            .field("id", &self.id())
+            .field("path", &self.path)
+            .finish_non_exhaustive()
     }
 }
 
@@ -58,7 +61,10 @@ impl PluginSet {
         let mut set = Self::default();
         let mut seen_dirs: Vec<PathBuf> = Vec::new();
         for place in search {
-            let dir = place.dir().canonicalize().unwrap_or_else(|_| place.dir().to_path_buf());
+            let dir = place
+                .dir()
+                .canonicalize()
+                .unwrap_or_else(|_| place.dir().to_path_buf());
             if seen_dirs.contains(&dir) {
                 continue;
             }
@@ -87,7 +93,10 @@ impl PluginSet {
             }
             Err(error) => {
                 tracing::debug!(path = %path.display(), %error, "plugin failed to load");
-                self.failures.push(LoadFailure { path: path.to_path_buf(), error });
+                self.failures.push(LoadFailure {
+                    path: path.to_path_buf(),
+                    error,
+                });
             }
         }
     }
@@ -101,40 +110,127 @@ impl PluginSet {
 /// Loads and describes one plugin library.
 pub fn load_plugin(path: &Path) -> Result<LoadedPlugin, LoadError> {
     let file_id = plugin_id_from_file(path).unwrap_or_default();
-    let module = lib_header_from_path(path)
-        .and_then(|header| header.init_root_module::<ProcessorMod_Ref>())
+    let header = lib_header_from_path(path).map_err(|e| map_library_error(path, &file_id, e))?;
+    // abi_stable lets a *newer* 0.x library through its version check (it may only have
+    // appended fields) and then fails on layout; compare versions first so the user is told
+    // which sdk each side has.
+    if let Ok(v) = header.version_strings().parsed() {
+        let plugin_sdk = format!("{}.{}.{}", v.major, v.minor, v.patch);
+        if !sdk_compatible(&plugin_sdk, SDK_VERSION) {
+            return Err(LoadError::IncompatibleVersion {
+                path: path.into(),
+                id: file_id,
+                plugin_sdk,
+                host_sdk: SDK_VERSION.into(),
+            });
+        }
+    }
+    let module = header
+        .init_root_module::<ProcessorMod_Ref>()
         .map_err(|e| map_library_error(path, &file_id, e))?;
     let info = match (module.describe())() {
         abi_stable::std_types::ROk(info) => info,
-        abi_stable::std_types::RErr(error) => return Err(LoadError::Describe { path: path.into(), error }),
+        abi_stable::std_types::RErr(error) => {
+            return Err(LoadError::Describe {
+                path: path.into(),
+                error,
+            });
+        }
     };
-    validate_info(&info, &file_id).map_err(|reason| LoadError::InvalidInfo { path: path.into(), reason })?;
-    Ok(LoadedPlugin { info, path: path.to_path_buf(), module })
+    validate_info(&info, &file_id).map_err(|reason| LoadError::InvalidInfo {
+        path: path.into(),
+        reason,
+    })?;
+    Ok(LoadedPlugin {
+        info,
+        path: path.to_path_buf(),
+        module,
+    })
 }
 
 /// The first `n` lines of a long text (abi_stable's layout reports run to hundreds of lines).
 fn first_lines(text: &str, n: usize) -> String {
-    let lines: Vec<&str> = text.lines().map(str::trim_end).filter(|l| !l.trim().is_empty()).collect();
-    let mut out = lines.iter().take(n).copied().collect::<Vec<_>>().join("\n    ");
+    let lines: Vec<&str> = text
+        .lines()
+        .map(str::trim_end)
+        .filter(|l| !l.trim().is_empty())
+        .collect();
+    let mut out = lines
+        .iter()
+        .take(n)
+        .copied()
+        .collect::<Vec<_>>()
+        .join("\n    ");
     if lines.len() > n {
-        out.push_str(&format!("\n    … ({} more lines; run with -vv for all)", lines.len() - n));
+        out.push_str(&format!(
+            "\n    … ({} more lines; run with -vv for all)",
+            lines.len() - n
+        ));
     }
     out
+}
+
+/// The `Error:` findings of an abi_stable layout report with their expected/found values,
+/// e.g. "incompatible type size (expected 16, found 8)". The report itself runs to hundreds
+/// of lines of type dumps before the first finding.
+fn summarize_abi_report(text: &str) -> Option<String> {
+    let lines: Vec<&str> = text.lines().map(str::trim).collect();
+    let mut findings: Vec<String> = Vec::new();
+    for (i, line) in lines.iter().enumerate() {
+        let Some(what) = line.strip_prefix("Error:") else {
+            continue;
+        };
+        let value_after = |label: &str| {
+            lines[i + 1..]
+                .iter()
+                .take(8)
+                .position(|l| *l == label)
+                .and_then(|p| lines.get(i + 2 + p))
+                .map(|v| v.to_string())
+        };
+        let finding = match (value_after("Expected:"), value_after("Found:")) {
+            (Some(e), Some(f)) => format!("{what} (expected {e}, found {f})"),
+            _ => what.to_owned(),
+        };
+        if !findings.contains(&finding) {
+            findings.push(finding);
+        }
+    }
+    if findings.is_empty() {
+        return None;
+    }
+    let more = findings.len().saturating_sub(4);
+    findings.truncate(4);
+    let mut out = findings.join("; ");
+    if more > 0 {
+        out.push_str(&format!(
+            "; and {more} more (run with -vvv for the full report)"
+        ));
+    }
+    Some(out)
 }
 
 fn map_library_error(path: &Path, id: &str, error: LibraryError) -> LoadError {
     let path = path.to_path_buf();
     match error {
-        LibraryError::OpenError { err, .. } => LoadError::Open { path, reason: err.to_string() },
-        LibraryError::GetSymbolError { err, .. } => LoadError::NotAPlugin { path, reason: err.to_string() },
-        LibraryError::IncompatibleVersionNumber { expected_version, actual_version, .. } => {
-            LoadError::IncompatibleVersion {
-                path,
-                id: id.to_owned(),
-                plugin_sdk: actual_version.to_string(),
-                host_sdk: expected_version.to_string(),
-            }
-        }
+        LibraryError::OpenError { err, .. } => LoadError::Open {
+            path,
+            reason: err.to_string(),
+        },
+        LibraryError::GetSymbolError { err, .. } => LoadError::NotAPlugin {
+            path,
+            reason: err.to_string(),
+        },
+        LibraryError::IncompatibleVersionNumber {
+            expected_version,
+            actual_version,
+            ..
+        } => LoadError::IncompatibleVersion {
+            path,
+            id: id.to_owned(),
+            plugin_sdk: actual_version.to_string(),
+            host_sdk: expected_version.to_string(),
+        },
         LibraryError::Many(mut list) if !list.is_empty() => {
             let first = list.remove(0);
             map_library_error(&path, id, first)
@@ -142,7 +238,8 @@ fn map_library_error(path: &Path, id: &str, error: LibraryError) -> LoadError {
         other => {
             let text = other.to_string();
             tracing::trace!(path = %path.display(), report = %text, "abi_stable report");
-            LoadError::AbiMismatch { path, detail: first_lines(&text, 6) }
+            let detail = summarize_abi_report(&text).unwrap_or_else(|| first_lines(&text, 6));
+            LoadError::AbiMismatch { path, detail }
         }
     }
 }
@@ -159,10 +256,16 @@ fn sdk_compatible(plugin: &str, host: &str) -> bool {
 /// Checks a description for internal consistency.
 fn validate_info(info: &PluginInfo, file_id: &str) -> Result<(), String> {
     if info.id.as_str() != file_id {
-        return Err(format!("it calls itself `{}` but its file name says `{file_id}`", info.id));
+        return Err(format!(
+            "it calls itself `{}` but its file name says `{file_id}`",
+            info.id
+        ));
     }
     if !sdk_compatible(info.sdk_version.as_str(), SDK_VERSION) {
-        return Err(format!("built for sdk {}, this host provides sdk {SDK_VERSION}", info.sdk_version));
+        return Err(format!(
+            "built for sdk {}, this host provides sdk {SDK_VERSION}",
+            info.sdk_version
+        ));
     }
     for spec in &info.settings {
         let key = spec.key.as_str();
@@ -171,18 +274,32 @@ fn validate_info(info: &PluginInfo, file_id: &str) -> Result<(), String> {
             (SettingKind::Bool, SettingValue::Bool(_))
                 | (SettingKind::Int, SettingValue::Int(_))
                 | (SettingKind::Float, SettingValue::Float(_))
-                | (SettingKind::Choice | SettingKind::Text | SettingKind::Model, SettingValue::Text(_))
+                | (
+                    SettingKind::Choice | SettingKind::Text | SettingKind::Model,
+                    SettingValue::Text(_)
+                )
         );
         if !type_ok {
-            return Err(format!("setting `{key}`: default {} is not a {}", spec.default, spec.kind.name()));
+            return Err(format!(
+                "setting `{key}`: default {} is not a {}",
+                spec.default,
+                spec.kind.name()
+            ));
         }
         if let Err(why) = crate::profile::check_value(spec, &spec.default) {
             return Err(format!("setting `{key}`: default {why}"));
         }
     }
     for slot in &info.models {
-        if !info.settings.iter().any(|s| s.key == slot.setting && s.kind == SettingKind::Model) {
-            return Err(format!("model slot `{}` has no model setting of that name", slot.setting));
+        if !info
+            .settings
+            .iter()
+            .any(|s| s.key == slot.setting && s.kind == SettingKind::Model)
+        {
+            return Err(format!(
+                "model slot `{}` has no model setting of that name",
+                slot.setting
+            ));
         }
     }
     Ok(())
@@ -203,8 +320,21 @@ mod tests {
     }
 
     #[test]
+    fn abi_reports_are_summarized() {
+        let report = "Compared <this>:\n  lots\nError:incompatible type size\nExpected:\n    16\nFound:\n    8\nError:too many fields\nExpected:\n 2\nFound:\n 1\n";
+        assert_eq!(
+            summarize_abi_report(report).unwrap(),
+            "incompatible type size (expected 16, found 8); too many fields (expected 2, found 1)"
+        );
+        assert!(summarize_abi_report("nothing here").is_none());
+    }
+
+    #[test]
     fn long_reports_are_cut() {
-        let text = (0..20).map(|i| format!("line {i}")).collect::<Vec<_>>().join("\n");
+        let text = (0..20)
+            .map(|i| format!("line {i}"))
+            .collect::<Vec<_>>()
+            .join("\n");
         let cut = first_lines(&text, 3);
         assert!(cut.starts_with("line 0"));
         assert!(cut.contains("17 more lines"));

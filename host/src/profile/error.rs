@@ -62,7 +62,11 @@ pub enum ProfileError {
 }
 
 fn render_issues(path: &std::path::Path, issues: &[ProfileIssue]) -> String {
-    issues.iter().map(|i| format!("{}: {i}", path.display())).collect::<Vec<_>>().join("\n")
+    issues
+        .iter()
+        .map(|i| format!("{}: {i}", path.display()))
+        .collect::<Vec<_>>()
+        .join("\n")
 }
 
 impl ProfileError {

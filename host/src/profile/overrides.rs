@@ -26,7 +26,11 @@ pub fn parse_override(text: &str) -> Result<Override, String> {
     if processor.is_empty() || key.is_empty() {
         return Err(format!("`{text}`: processor and key must not be empty"));
     }
-    Ok(Override { processor: processor.into(), key: key.into(), value: value.trim().into() })
+    Ok(Override {
+        processor: processor.into(),
+        key: key.into(),
+        value: value.trim().into(),
+    })
 }
 
 /// Parses a boolean the way users type it.
@@ -46,7 +50,10 @@ mod tests {
     #[test]
     fn splits_at_first_dot_and_equals() {
         let o = parse_override("face_debugger.thickness=3").unwrap();
-        assert_eq!((o.processor.as_str(), o.key.as_str(), o.value.as_str()), ("face_debugger", "thickness", "3"));
+        assert_eq!(
+            (o.processor.as_str(), o.key.as_str(), o.value.as_str()),
+            ("face_debugger", "thickness", "3")
+        );
         let o = parse_override("a.model=dir/x.y.onnx").unwrap();
         assert_eq!(o.value, "dir/x.y.onnx");
         assert!(parse_override("nodot=1").is_err());

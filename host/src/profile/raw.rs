@@ -42,8 +42,10 @@ fn default_enabled() -> bool {
 impl RawProfile {
     /// Parses profile text; `path` is only used in messages.
     pub fn parse(text: &str, path: &Path) -> Result<Self, ProfileError> {
-        let raw: Self = toml::from_str(text)
-            .map_err(|e| ProfileError::Parse { path: path.to_path_buf(), message: e.to_string() })?;
+        let raw: Self = toml::from_str(text).map_err(|e| ProfileError::Parse {
+            path: path.to_path_buf(),
+            message: e.to_string(),
+        })?;
         if raw.schema_version != SCHEMA_VERSION {
             return Err(ProfileError::Parse {
                 path: path.to_path_buf(),
@@ -58,8 +60,10 @@ impl RawProfile {
 
     /// Reads and parses a profile file.
     pub fn read(path: &Path) -> Result<Self, ProfileError> {
-        let text = std::fs::read_to_string(path)
-            .map_err(|e| ProfileError::Read { path: path.to_path_buf(), reason: e.to_string() })?;
+        let text = std::fs::read_to_string(path).map_err(|e| ProfileError::Read {
+            path: path.to_path_buf(),
+            reason: e.to_string(),
+        })?;
         Self::parse(&text, path)
     }
 
@@ -68,7 +72,11 @@ impl RawProfile {
         Self {
             schema_version: SCHEMA_VERSION,
             description: None,
-            processors: vec![RawProcessorEntry { id: id.into(), enabled: true, settings: toml::Table::new() }],
+            processors: vec![RawProcessorEntry {
+                id: id.into(),
+                enabled: true,
+                settings: toml::Table::new(),
+            }],
         }
     }
 }
@@ -92,15 +100,20 @@ mod tests {
     #[test]
     fn unknown_keys_are_rejected() {
         let text = "schema_version = 1\n[[processors]]\nid = \"a\"\nenable = true\n";
-        let err = RawProfile::parse(text, Path::new("p.toml")).unwrap_err().to_string();
+        let err = RawProfile::parse(text, Path::new("p.toml"))
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("enable"), "{err}");
-        let err = RawProfile::parse("schema_version = 1\nfoo = 1\n", Path::new("p.toml")).unwrap_err();
+        let err =
+            RawProfile::parse("schema_version = 1\nfoo = 1\n", Path::new("p.toml")).unwrap_err();
         assert!(err.to_string().contains("foo"));
     }
 
     #[test]
     fn wrong_schema_version_is_named() {
-        let err = RawProfile::parse("schema_version = 7\n", Path::new("p.toml")).unwrap_err().to_string();
+        let err = RawProfile::parse("schema_version = 7\n", Path::new("p.toml"))
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("schema_version 7"), "{err}");
         assert!(RawProfile::parse("processors = []\n", Path::new("p.toml")).is_err());
     }

@@ -36,12 +36,20 @@ pub fn effective_provides<'a>(info: &'a PluginInfo, settings: &Settings) -> Vec<
         .filter(|slot| slot.optional && matches!(settings.get(slot.setting.as_str()), Some(SettingValue::Text(t)) if t.is_empty()))
         .flat_map(|slot| slot.provides.iter().map(|p| p.as_str()))
         .collect();
-    info.provides.iter().map(|p| p.as_str()).filter(|p| !switched_off.contains(p)).collect()
+    info.provides
+        .iter()
+        .map(|p| p.as_str())
+        .filter(|p| !switched_off.contains(p))
+        .collect()
 }
 
 /// Formats a number the way users wrote it (`1` rather than `1.0` for whole numbers).
 fn num(v: f64) -> String {
-    if v.fract() == 0.0 && v.abs() < 1e15 { format!("{}", v as i64) } else { format!("{v}") }
+    if v.fract() == 0.0 && v.abs() < 1e15 {
+        format!("{}", v as i64)
+    } else {
+        format!("{v}")
+    }
 }
 
 /// Checks a typed value against its spec's range and choices.
@@ -70,7 +78,12 @@ pub fn check_value(spec: &SettingSpec, value: &SettingValue) -> Result<(), Strin
         && let SettingValue::Text(t) = value
         && !spec.choices.iter().any(|c| c == t)
     {
-        let list = spec.choices.iter().map(|c| c.as_str()).collect::<Vec<_>>().join(", ");
+        let list = spec
+            .choices
+            .iter()
+            .map(|c| c.as_str())
+            .collect::<Vec<_>>()
+            .join(", ");
         return Err(format!("`{t}` is not one of: {list}"));
     }
     Ok(())
@@ -78,7 +91,13 @@ pub fn check_value(spec: &SettingSpec, value: &SettingValue) -> Result<(), Strin
 
 /// Converts a TOML value to the spec's type (no range check).
 pub fn value_from_toml(spec: &SettingSpec, value: &toml::Value) -> Result<SettingValue, String> {
-    let wrong = || format!("expected a {}, found {} `{value}`", spec.kind.name(), value.type_str());
+    let wrong = || {
+        format!(
+            "expected a {}, found {} `{value}`",
+            spec.kind.name(),
+            value.type_str()
+        )
+    };
     match (spec.kind, value) {
         (SettingKind::Bool, toml::Value::Boolean(b)) => Ok(SettingValue::Bool(*b)),
         (SettingKind::Int, toml::Value::Integer(i)) => Ok(SettingValue::Int(*i)),
@@ -98,7 +117,9 @@ fn value_from_text(spec: &SettingSpec, text: &str) -> Result<SettingValue, Strin
         SettingKind::Bool => parse_bool(text).map(SettingValue::Bool).ok_or_else(wrong),
         SettingKind::Int => text.parse().map(SettingValue::Int).map_err(|_| wrong()),
         SettingKind::Float => text.parse().map(SettingValue::Float).map_err(|_| wrong()),
-        SettingKind::Choice | SettingKind::Text | SettingKind::Model => Ok(SettingValue::Text(text.into())),
+        SettingKind::Choice | SettingKind::Text | SettingKind::Model => {
+            Ok(SettingValue::Text(text.into()))
+        }
     }
 }
 
@@ -112,20 +133,28 @@ impl Profile {
     ) -> Result<Self, ProfileError> {
         let mut issues = Vec::new();
         let mut stages = Vec::new();
-        let mut issue = |location: String, message: String| issues.push(ProfileIssue { location, message });
+        let mut issue =
+            |location: String, message: String| issues.push(ProfileIssue { location, message });
 
         for (index, entry) in raw.processors.iter().enumerate() {
             let id = entry.id.as_str();
             if raw.processors[..index].iter().any(|e| e.id == entry.id) {
-                issue(id.into(), "listed twice; each processor may appear once".into());
+                issue(
+                    id.into(),
+                    "listed twice; each processor may appear once".into(),
+                );
                 continue;
             }
             let Some(plugin) = plugins.get(id) else {
-                let known = plugins.plugins.iter().map(|p| p.id()).collect::<Vec<_>>().join(", ");
-                let failed = plugins
-                    .failures
+                let known = plugins
+                    .plugins
                     .iter()
-                    .find(|f| crate::plugins::discovery::plugin_id_from_file(&f.path).as_deref() == Some(id));
+                    .map(|p| p.id())
+                    .collect::<Vec<_>>()
+                    .join(", ");
+                let failed = plugins.failures.iter().find(|f| {
+                    crate::plugins::discovery::plugin_id_from_file(&f.path).as_deref() == Some(id)
+                });
                 let why = match failed {
                     Some(f) => format!("its plugin failed to load: {}", f.error),
                     None => format!("no such plugin is loaded (loaded: {known})"),
@@ -137,8 +166,15 @@ impl Profile {
             let mut settings = Settings::defaults(specs);
             for (key, value) in &entry.settings {
                 let Some(spec) = specs.iter().find(|s| s.key.as_str() == key) else {
-                    let keys = specs.iter().map(|s| s.key.as_str()).collect::<Vec<_>>().join(", ");
-                    issue(format!("{id}.{key}"), format!("unknown setting (known: {keys})"));
+                    let keys = specs
+                        .iter()
+                        .map(|s| s.key.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", ");
+                    issue(
+                        format!("{id}.{key}"),
+                        format!("unknown setting (known: {keys})"),
+                    );
                     continue;
                 };
                 match value_from_toml(spec, value).and_then(|v| check_value(spec, &v).map(|()| v)) {
@@ -146,24 +182,41 @@ impl Profile {
                     Err(e) => issue(format!("{id}.{key}"), e),
                 }
             }
-            stages.push(Stage { id: id.into(), enabled: entry.enabled, settings });
+            stages.push(Stage {
+                id: id.into(),
+                enabled: entry.enabled,
+                settings,
+            });
         }
 
         for o in overrides {
             let location = format!("--set {}.{}", o.processor, o.key);
             let Some(stage) = stages.iter_mut().find(|s| s.id == o.processor) else {
-                issue(location, format!("processor `{}` is not in this profile", o.processor));
+                issue(
+                    location,
+                    format!("processor `{}` is not in this profile", o.processor),
+                );
                 continue;
             };
             if o.key == "enabled" {
                 match parse_bool(&o.value) {
                     Some(b) => stage.enabled = b,
-                    None => issue(location, format!("expected true or false, found `{}`", o.value)),
+                    None => issue(
+                        location,
+                        format!("expected true or false, found `{}`", o.value),
+                    ),
                 }
                 continue;
             }
-            let Some(plugin) = plugins.get(&o.processor) else { continue };
-            let Some(spec) = plugin.info.settings.iter().find(|s| s.key.as_str() == o.key) else {
+            let Some(plugin) = plugins.get(&o.processor) else {
+                continue;
+            };
+            let Some(spec) = plugin
+                .info
+                .settings
+                .iter()
+                .find(|s| s.key.as_str() == o.key)
+            else {
                 issue(location, "unknown setting".into());
                 continue;
             };
@@ -175,11 +228,15 @@ impl Profile {
 
         // Data dependencies: what an enabled stage requires must be provided earlier.
         for (i, stage) in stages.iter().enumerate() {
-            let Some(plugin) = plugins.get(&stage.id).filter(|_| stage.enabled) else { continue };
+            let Some(plugin) = plugins.get(&stage.id).filter(|_| stage.enabled) else {
+                continue;
+            };
             for need in &plugin.info.requires {
                 let need = need.as_str();
                 let provided_before = stages[..i].iter().filter(|s| s.enabled).any(|s| {
-                    plugins.get(&s.id).is_some_and(|p| effective_provides(&p.info, &s.settings).contains(&need))
+                    plugins
+                        .get(&s.id)
+                        .is_some_and(|p| effective_provides(&p.info, &s.settings).contains(&need))
                 });
                 if provided_before {
                     continue;
@@ -193,16 +250,28 @@ impl Profile {
                 let hint = if providers.is_empty() {
                     "no loaded plugin provides it".to_owned()
                 } else {
-                    format!("enable {} (with its model for it set) before it", providers.join(" or "))
+                    format!(
+                        "enable {} (with its model for it set) before it",
+                        providers.join(" or ")
+                    )
                 };
-                issue(stage.id.clone(), format!("needs `{need}` from an earlier enabled processor; {hint}"));
+                issue(
+                    stage.id.clone(),
+                    format!("needs `{need}` from an earlier enabled processor; {hint}"),
+                );
             }
         }
 
         if issues.is_empty() {
-            Ok(Self { path: path.to_path_buf(), stages })
+            Ok(Self {
+                path: path.to_path_buf(),
+                stages,
+            })
         } else {
-            Err(ProfileError::Invalid { path: path.to_path_buf(), issues })
+            Err(ProfileError::Invalid {
+                path: path.to_path_buf(),
+                issues,
+            })
         }
     }
 
@@ -223,11 +292,20 @@ mod tests {
 
     #[test]
     fn ranges_are_checked_with_readable_numbers() {
-        assert_eq!(check_value(&spec(), &SettingValue::Int(0)).unwrap_err(), "0 is below the minimum 1");
-        assert_eq!(check_value(&spec(), &SettingValue::Int(11)).unwrap_err(), "11 is above the maximum 10");
+        assert_eq!(
+            check_value(&spec(), &SettingValue::Int(0)).unwrap_err(),
+            "0 is below the minimum 1"
+        );
+        assert_eq!(
+            check_value(&spec(), &SettingValue::Int(11)).unwrap_err(),
+            "11 is above the maximum 10"
+        );
         assert!(check_value(&spec(), &SettingValue::Int(10)).is_ok());
         let f = SettingSpec::float("x", "", "", 0.5, 0.0, 1.0);
-        assert_eq!(check_value(&f, &SettingValue::Float(1.5)).unwrap_err(), "1.5 is above the maximum 1");
+        assert_eq!(
+            check_value(&f, &SettingValue::Float(1.5)).unwrap_err(),
+            "1.5 is above the maximum 1"
+        );
         assert!(check_value(&f, &SettingValue::Float(f64::NAN)).is_err());
     }
 
@@ -235,17 +313,26 @@ mod tests {
     fn choices_are_checked() {
         let c = SettingSpec::choice("mode", "", "", "a", &["a", "b"]);
         assert!(check_value(&c, &SettingValue::Text("b".into())).is_ok());
-        assert_eq!(check_value(&c, &SettingValue::Text("z".into())).unwrap_err(), "`z` is not one of: a, b");
+        assert_eq!(
+            check_value(&c, &SettingValue::Text("z".into())).unwrap_err(),
+            "`z` is not one of: a, b"
+        );
     }
 
     #[test]
     fn types_are_converted_strictly() {
         assert!(value_from_toml(&spec(), &toml::Value::Float(2.0)).is_err());
         let f = SettingSpec::float("x", "", "", 0.5, 0.0, 1.0);
-        assert_eq!(value_from_toml(&f, &toml::Value::Integer(1)).unwrap(), SettingValue::Float(1.0));
+        assert_eq!(
+            value_from_toml(&f, &toml::Value::Integer(1)).unwrap(),
+            SettingValue::Float(1.0)
+        );
         assert_eq!(value_from_text(&spec(), "3").unwrap(), SettingValue::Int(3));
         assert!(value_from_text(&spec(), "3.5").is_err());
         let b = SettingSpec::bool("on", "", "", true);
-        assert_eq!(value_from_text(&b, "off").unwrap(), SettingValue::Bool(false));
+        assert_eq!(
+            value_from_text(&b, "off").unwrap(),
+            SettingValue::Bool(false)
+        );
     }
 }

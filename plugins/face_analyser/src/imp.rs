@@ -7,8 +7,8 @@ use crate::recognize::{self, Recognizer};
 use crate::settings::{FaceAnalyserSettings, specs};
 use abi_stable::std_types::{ROption, RVec};
 use liveswap_sdk::{
-    Face, FrameCtx, FrameOutcome, FrameProcessor, HostBox, ModelRequest, ModelSignature, ModelSlot, Plugin,
-    PluginInfo, SdkError, SdkResult, SettingValue, Settings, caps, data,
+    Face, FrameCtx, FrameOutcome, FrameProcessor, HostBox, ModelRequest, ModelSignature, ModelSlot,
+    Plugin, PluginInfo, SdkError, SdkResult, SettingValue, Settings, caps, data,
 };
 use liveswap_vision::ImageView;
 
@@ -23,8 +23,18 @@ pub struct FaceAnalyserProcessor {
     landmarker: Option<Landmarker>,
 }
 
-fn open(host: &HostBox, setting: &str, reference: &str, signature: ModelSignature) -> SdkResult<liveswap_sdk::ModelBox> {
-    host.open_model(ModelRequest { setting: setting.into(), reference: reference.into(), signature }).into_result()
+fn open(
+    host: &HostBox,
+    setting: &str,
+    reference: &str,
+    signature: ModelSignature,
+) -> SdkResult<liveswap_sdk::ModelBox> {
+    host.open_model(ModelRequest {
+        setting: setting.into(),
+        reference: reference.into(),
+        signature,
+    })
+    .into_result()
 }
 
 impl Plugin for FaceAnalyser {
@@ -52,18 +62,38 @@ impl Plugin for FaceAnalyser {
     fn create(settings: &Settings, host: HostBox) -> SdkResult<FaceAnalyserProcessor> {
         let settings = FaceAnalyserSettings::from_settings(settings)?;
         let detector = Detector::new(
-            open(&host, "detector_model", &settings.detector_model, detect::signature())?,
+            open(
+                &host,
+                "detector_model",
+                &settings.detector_model,
+                detect::signature(),
+            )?,
             settings.det_size,
         );
         let recognizer = match settings.recognizer_model.as_str() {
             "" => None,
-            r => Some(Recognizer::new(open(&host, "recognizer_model", r, recognize::signature())?)),
+            r => Some(Recognizer::new(open(
+                &host,
+                "recognizer_model",
+                r,
+                recognize::signature(),
+            )?)),
         };
         let landmarker = match settings.landmark_model.as_str() {
             "" => None,
-            r => Some(Landmarker::new(open(&host, "landmark_model", r, landmarks::signature())?)),
+            r => Some(Landmarker::new(open(
+                &host,
+                "landmark_model",
+                r,
+                landmarks::signature(),
+            )?)),
         };
-        Ok(FaceAnalyserProcessor { settings, detector, recognizer, landmarker })
+        Ok(FaceAnalyserProcessor {
+            settings,
+            detector,
+            recognizer,
+            landmarker,
+        })
     }
 }
 
@@ -74,7 +104,11 @@ impl FrameProcessor for FaceAnalyserProcessor {
             ("det_threshold", SettingValue::Float(v)) => s.det_threshold = *v as f32,
             ("nms_threshold", SettingValue::Float(v)) => s.nms_threshold = *v as f32,
             ("max_faces", SettingValue::Int(v)) => s.max_faces = (*v).max(0) as usize,
-            _ => return Err(SdkError::setting(format!("setting `{key}` cannot change while running"))),
+            _ => {
+                return Err(SdkError::setting(format!(
+                    "setting `{key}` cannot change while running"
+                )));
+            }
         }
         Ok(())
     }
@@ -82,10 +116,18 @@ impl FrameProcessor for FaceAnalyserProcessor {
     fn process(&mut self, ctx: &mut FrameCtx<'_>) -> SdkResult<FrameOutcome> {
         // Analyse the untouched input: earlier processors must not change what is detected.
         let img = &ctx.original;
-        let view = ImageView::new(img.data.as_slice(), img.width as usize, img.height as usize, img.stride as usize, 3)
-            .map_err(|e| SdkError::input(format!("frame layout: {e}")))?;
+        let view = ImageView::new(
+            img.data.as_slice(),
+            img.width as usize,
+            img.height as usize,
+            img.stride as usize,
+            3,
+        )
+        .map_err(|e| SdkError::input(format!("frame layout: {e}")))?;
         let s = &self.settings;
-        let found = self.detector.detect(view, s.det_threshold, s.nms_threshold)?;
+        let found = self
+            .detector
+            .detect(view, s.det_threshold, s.nms_threshold)?;
         let found = keep_largest_central(found, s.max_faces, view.width, view.height);
         let mut faces: Vec<Face> = found
             .iter()

@@ -5,7 +5,9 @@
 //! (x, y) pairs in [−1, 1] of the crop, mapped back through the inverse crop transform
 //! into frame pixels. All faces of a frame go through the network in one batch.
 
-use liveswap_sdk::{ANY_DIM, ModelBox, ModelSignature, Point, SdkError, SdkResult, TensorRef, TensorSpec, codes};
+use liveswap_sdk::{
+    ANY_DIM, ModelBox, ModelSignature, Point, SdkError, SdkResult, TensorRef, TensorSpec, codes,
+};
 use liveswap_vision::align::landmark_crop_transform;
 use liveswap_vision::detect::blob_nchw_normalized;
 use liveswap_vision::{Affine, ImageView, apply_affine, invert_affine, warp_affine_u8};
@@ -25,7 +27,8 @@ pub fn signature() -> ModelSignature {
 
 /// Network output (212 values in [−1, 1]) → frame points, through the inverse of `m`.
 pub fn points_from_output(raw: &[f32], m: &Affine) -> SdkResult<Vec<Point>> {
-    let im = invert_affine(m).ok_or_else(|| SdkError::input("landmark crop transform is singular"))?;
+    let im =
+        invert_affine(m).ok_or_else(|| SdkError::input("landmark crop transform is singular"))?;
     let half = (CROP / 2) as f32;
     Ok(raw
         .chunks_exact(2)
@@ -48,7 +51,11 @@ pub struct Landmarker {
 impl Landmarker {
     /// Wraps an opened model.
     pub fn new(model: ModelBox) -> Self {
-        Self { model, blob: Vec::new(), one: Vec::new() }
+        Self {
+            model,
+            blob: Vec::new(),
+            one: Vec::new(),
+        }
     }
 
     /// Landmarks for every box, in order.
@@ -61,22 +68,35 @@ impl Landmarker {
         self.blob.clear();
         for bbox in boxes {
             let m = landmark_crop_transform(*bbox, CROP);
-            let crop = warp_affine_u8(frame, &m, c, c).map_err(|e| SdkError::input(format!("landmark crop: {e}")))?;
-            blob_nchw_normalized(crop.view(), 0.0, 1.0, &mut self.one).map_err(|e| SdkError::input(e.to_string()))?;
+            let crop = warp_affine_u8(frame, &m, c, c)
+                .map_err(|e| SdkError::input(format!("landmark crop: {e}")))?;
+            blob_nchw_normalized(crop.view(), 0.0, 1.0, &mut self.one)
+                .map_err(|e| SdkError::input(e.to_string()))?;
             self.blob.extend_from_slice(&self.one);
             transforms.push(m);
         }
         let shape = [boxes.len() as i64, 3, CROP as i64, CROP as i64];
         let inputs = [TensorRef::f32(&shape, &self.blob)];
         let outputs = self.model.run(inputs.as_slice().into()).into_result()?;
-        let raw = outputs.first().ok_or_else(|| SdkError::new(codes::INFERENCE, "landmark model gave no output"))?.as_f32()?;
+        let raw = outputs
+            .first()
+            .ok_or_else(|| SdkError::new(codes::INFERENCE, "landmark model gave no output"))?
+            .as_f32()?;
         if raw.len() != boxes.len() * POINTS * 2 {
             return Err(SdkError::new(
                 codes::INFERENCE,
-                format!("landmark model gave {} values for {} faces, expected {} each", raw.len(), boxes.len(), POINTS * 2),
+                format!(
+                    "landmark model gave {} values for {} faces, expected {} each",
+                    raw.len(),
+                    boxes.len(),
+                    POINTS * 2
+                ),
             ));
         }
-        raw.chunks_exact(POINTS * 2).zip(&transforms).map(|(r, m)| points_from_output(r, m)).collect()
+        raw.chunks_exact(POINTS * 2)
+            .zip(&transforms)
+            .map(|(r, m)| points_from_output(r, m))
+            .collect()
     }
 }
 
@@ -90,7 +110,10 @@ mod tests {
         // A 96-px box at (100, 50): crop scale 192 / 144; the crop centre is the box centre.
         let m = landmark_crop_transform([100.0, 50.0, 196.0, 146.0], CROP);
         let pts = points_from_output(&[0.0, 0.0, -1.0, -1.0], &m).unwrap();
-        assert!((pts[0][0] - 148.0).abs() < 1e-3 && (pts[0][1] - 98.0).abs() < 1e-3, "{pts:?}");
+        assert!(
+            (pts[0][0] - 148.0).abs() < 1e-3 && (pts[0][1] - 98.0).abs() < 1e-3,
+            "{pts:?}"
+        );
         // (-1, -1) is the crop's top-left corner: centre minus 0.75 × the box side.
         assert!((pts[1][0] - (148.0 - 72.0)).abs() < 1e-3, "{pts:?}");
     }

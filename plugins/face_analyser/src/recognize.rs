@@ -5,7 +5,10 @@
 //! L2-normalised (`normed_embedding`). The embedding space is the recognizer's model id:
 //! vectors from different recognizers are not comparable.
 
-use liveswap_sdk::{ANY_DIM, Embedding, ModelBox, ModelSignature, Point, SdkError, SdkResult, TensorRef, TensorSpec, codes};
+use liveswap_sdk::{
+    ANY_DIM, Embedding, ModelBox, ModelSignature, Point, SdkError, SdkResult, TensorRef,
+    TensorSpec, codes,
+};
 use liveswap_vision::ImageView;
 use liveswap_vision::align::norm_crop;
 use liveswap_vision::detect::blob_nchw_normalized;
@@ -42,7 +45,12 @@ impl Recognizer {
     /// Wraps an opened model; its id names the embedding space.
     pub fn new(model: ModelBox) -> Self {
         let space = model.info().id.to_string();
-        Self { model, space, blob: Vec::new(), one: Vec::new() }
+        Self {
+            model,
+            space,
+            blob: Vec::new(),
+            one: Vec::new(),
+        }
     }
 
     /// Embeddings for every keypoint set, in order, in one batch.
@@ -52,7 +60,8 @@ impl Recognizer {
         }
         self.blob.clear();
         for k in kps {
-            let (crop, _) = norm_crop(frame, k, CROP).map_err(|e| SdkError::input(format!("ArcFace alignment: {e}")))?;
+            let (crop, _) = norm_crop(frame, k, CROP)
+                .map_err(|e| SdkError::input(format!("ArcFace alignment: {e}")))?;
             // OpenCV 5's blobFromImage: (x − mean) · f32(1/std).
             blob_nchw_normalized(crop.view(), 127.5, (1.0f64 / 127.5) as f32, &mut self.one)
                 .map_err(|e| SdkError::input(e.to_string()))?;
@@ -61,18 +70,29 @@ impl Recognizer {
         let shape = [kps.len() as i64, 3, CROP as i64, CROP as i64];
         let inputs = [TensorRef::f32(&shape, &self.blob)];
         let outputs = self.model.run(inputs.as_slice().into()).into_result()?;
-        let raw = outputs.first().ok_or_else(|| SdkError::new(codes::INFERENCE, "recognizer gave no output"))?.as_f32()?;
+        let raw = outputs
+            .first()
+            .ok_or_else(|| SdkError::new(codes::INFERENCE, "recognizer gave no output"))?
+            .as_f32()?;
         if raw.len() != kps.len() * DIM {
             return Err(SdkError::new(
                 codes::INFERENCE,
-                format!("recognizer gave {} values for {} faces, expected {DIM} each", raw.len(), kps.len()),
+                format!(
+                    "recognizer gave {} values for {} faces, expected {DIM} each",
+                    raw.len(),
+                    kps.len()
+                ),
             ));
         }
         Ok(raw
             .chunks_exact(DIM)
             .map(|r| {
                 let (values, raw_norm) = normalise(r);
-                Embedding { values: values.into(), raw_norm, space: self.space.as_str().into() }
+                Embedding {
+                    values: values.into(),
+                    raw_norm,
+                    space: self.space.as_str().into(),
+                }
             })
             .collect())
     }

@@ -20,13 +20,59 @@ pub const DEFAULT_LANDMARK_MODEL: &str = "2d106det";
 /// The descriptors.
 pub fn specs() -> Vec<SettingSpec> {
     vec![
-        SettingSpec::model("detector_model", "Detector", "SCRFD face detector: model id or .onnx path", DEFAULT_DETECTOR_MODEL),
-        SettingSpec::int("det_size", "Detection size", "Detector input size in pixels (multiple of 32); larger finds smaller faces, slower", DEFAULT_DET_SIZE, 160, 1280),
-        SettingSpec::float("det_threshold", "Detection threshold", "Minimum face score", DEFAULT_DET_THRESHOLD, 0.05, 0.99).live(),
-        SettingSpec::float("nms_threshold", "NMS threshold", "Overlap above which the weaker of two boxes is dropped", DEFAULT_NMS_THRESHOLD, 0.05, 0.95).live(),
-        SettingSpec::int("max_faces", "Max faces", "Keep at most this many faces, largest and most central first (0 = all)", DEFAULT_MAX_FACES, 0, 256).live(),
-        SettingSpec::model("recognizer_model", "Recognizer", "ArcFace identity model (empty = no embeddings)", DEFAULT_RECOGNIZER_MODEL),
-        SettingSpec::model("landmark_model", "Landmarks", "106-point landmark model (empty = no landmarks)", DEFAULT_LANDMARK_MODEL),
+        SettingSpec::model(
+            "detector_model",
+            "Detector",
+            "SCRFD face detector: model id or .onnx path",
+            DEFAULT_DETECTOR_MODEL,
+        ),
+        SettingSpec::int(
+            "det_size",
+            "Detection size",
+            "Detector input size in pixels (multiple of 32); larger finds smaller faces, slower",
+            DEFAULT_DET_SIZE,
+            160,
+            1280,
+        ),
+        SettingSpec::float(
+            "det_threshold",
+            "Detection threshold",
+            "Minimum face score",
+            DEFAULT_DET_THRESHOLD,
+            0.05,
+            0.99,
+        )
+        .live(),
+        SettingSpec::float(
+            "nms_threshold",
+            "NMS threshold",
+            "Overlap above which the weaker of two boxes is dropped",
+            DEFAULT_NMS_THRESHOLD,
+            0.05,
+            0.95,
+        )
+        .live(),
+        SettingSpec::int(
+            "max_faces",
+            "Max faces",
+            "Keep at most this many faces, largest and most central first (0 = all)",
+            DEFAULT_MAX_FACES,
+            0,
+            256,
+        )
+        .live(),
+        SettingSpec::model(
+            "recognizer_model",
+            "Recognizer",
+            "ArcFace identity model (empty = no embeddings)",
+            DEFAULT_RECOGNIZER_MODEL,
+        ),
+        SettingSpec::model(
+            "landmark_model",
+            "Landmarks",
+            "106-point landmark model (empty = no landmarks)",
+            DEFAULT_LANDMARK_MODEL,
+        ),
     ]
 }
 
@@ -68,7 +114,9 @@ impl FaceAnalyserSettings {
     pub fn from_settings(s: &Settings) -> SdkResult<Self> {
         let det_size = s.int("det_size")?;
         if det_size % 32 != 0 {
-            return Err(SdkError::setting(format!("det_size {det_size} is not a multiple of 32 (SCRFD strides go up to 32)")));
+            return Err(SdkError::setting(format!(
+                "det_size {det_size} is not a multiple of 32 (SCRFD strides go up to 32)"
+            )));
         }
         if s.text("detector_model")?.is_empty() {
             return Err(SdkError::setting("detector_model must name a model"));
@@ -92,7 +140,8 @@ mod tests {
 
     #[test]
     fn defaults_agree_with_specs() {
-        let from_specs = FaceAnalyserSettings::from_settings(&Settings::defaults(&specs())).unwrap();
+        let from_specs =
+            FaceAnalyserSettings::from_settings(&Settings::defaults(&specs())).unwrap();
         assert_eq!(from_specs, FaceAnalyserSettings::default());
     }
 
@@ -100,6 +149,11 @@ mod tests {
     fn det_size_must_be_a_multiple_of_32() {
         let mut s = Settings::defaults(&specs());
         s.set("det_size", liveswap_sdk::SettingValue::Int(650));
-        assert!(FaceAnalyserSettings::from_settings(&s).unwrap_err().message.contains("multiple of 32"));
+        assert!(
+            FaceAnalyserSettings::from_settings(&s)
+                .unwrap_err()
+                .message
+                .contains("multiple of 32")
+        );
     }
 }

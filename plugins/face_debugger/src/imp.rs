@@ -3,8 +3,8 @@
 use crate::draw::draw_face;
 use crate::settings::{FaceDebuggerSettings, specs};
 use liveswap_sdk::{
-    FrameCtx, FrameOutcome, FrameProcessor, HostBox, Plugin, PluginInfo, SdkError, SdkResult, SettingValue,
-    Settings, caps, data,
+    FrameCtx, FrameOutcome, FrameProcessor, HostBox, Plugin, PluginInfo, SdkError, SdkResult,
+    SettingValue, Settings, caps, data,
 };
 use liveswap_vision::ImageViewMut;
 
@@ -28,7 +28,9 @@ impl Plugin for FaceDebugger {
     }
 
     fn create(settings: &Settings, _host: HostBox) -> SdkResult<FaceDebuggerProcessor> {
-        Ok(FaceDebuggerProcessor { settings: FaceDebuggerSettings::from_settings(settings)? })
+        Ok(FaceDebuggerProcessor {
+            settings: FaceDebuggerSettings::from_settings(settings)?,
+        })
     }
 }
 

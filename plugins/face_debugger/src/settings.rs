@@ -15,18 +15,49 @@ pub const DEFAULT_THICKNESS: i64 = 2;
 /// Default colour name.
 pub const DEFAULT_COLOR: &str = "green";
 /// Colour names and RGB values.
-pub const COLORS: [(&str, [u8; 3]); 5] =
-    [("green", [0, 220, 0]), ("red", [230, 0, 0]), ("blue", [0, 90, 255]), ("yellow", [255, 220, 0]), ("white", [255, 255, 255])];
+pub const COLORS: [(&str, [u8; 3]); 5] = [
+    ("green", [0, 220, 0]),
+    ("red", [230, 0, 0]),
+    ("blue", [0, 90, 255]),
+    ("yellow", [255, 220, 0]),
+    ("white", [255, 255, 255]),
+];
 
 /// The descriptors.
 pub fn specs() -> Vec<SettingSpec> {
     let names: Vec<&str> = COLORS.iter().map(|(n, _)| *n).collect();
     vec![
         SettingSpec::bool("boxes", "Boxes", "Draw face boxes", DEFAULT_BOXES).live(),
-        SettingSpec::bool("keypoints", "Keypoints", "Draw the 5 keypoints (eyes, nose, mouth corners)", DEFAULT_KEYPOINTS).live(),
-        SettingSpec::bool("landmarks", "Landmarks", "Draw the 106 landmarks when the analyser found them", DEFAULT_LANDMARKS).live(),
-        SettingSpec::bool("scores", "Scores", "Write the detection score above each box", DEFAULT_SCORES).live(),
-        SettingSpec::int("thickness", "Thickness", "Line thickness in pixels", DEFAULT_THICKNESS, 1, 20).live(),
+        SettingSpec::bool(
+            "keypoints",
+            "Keypoints",
+            "Draw the 5 keypoints (eyes, nose, mouth corners)",
+            DEFAULT_KEYPOINTS,
+        )
+        .live(),
+        SettingSpec::bool(
+            "landmarks",
+            "Landmarks",
+            "Draw the 106 landmarks when the analyser found them",
+            DEFAULT_LANDMARKS,
+        )
+        .live(),
+        SettingSpec::bool(
+            "scores",
+            "Scores",
+            "Write the detection score above each box",
+            DEFAULT_SCORES,
+        )
+        .live(),
+        SettingSpec::int(
+            "thickness",
+            "Thickness",
+            "Line thickness in pixels",
+            DEFAULT_THICKNESS,
+            1,
+            20,
+        )
+        .live(),
         SettingSpec::choice("color", "Colour", "Drawing colour", DEFAULT_COLOR, &names).live(),
     ]
 }
@@ -91,7 +122,11 @@ impl FaceDebuggerSettings {
             ("scores", SettingValue::Bool(v)) => self.scores = *v,
             ("thickness", SettingValue::Int(v)) => self.thickness = (*v).clamp(1, 20) as u32,
             ("color", SettingValue::Text(v)) => self.color = color(v)?,
-            _ => return Err(SdkError::setting(format!("unknown setting `{key}` or wrong type"))),
+            _ => {
+                return Err(SdkError::setting(format!(
+                    "unknown setting `{key}` or wrong type"
+                )));
+            }
         }
         Ok(())
     }
@@ -104,15 +139,22 @@ mod tests {
 
     #[test]
     fn defaults_agree_with_specs() {
-        assert_eq!(FaceDebuggerSettings::from_settings(&Settings::defaults(&specs())).unwrap(), FaceDebuggerSettings::default());
+        assert_eq!(
+            FaceDebuggerSettings::from_settings(&Settings::defaults(&specs())).unwrap(),
+            FaceDebuggerSettings::default()
+        );
     }
 
     #[test]
     fn live_updates() {
         let mut s = FaceDebuggerSettings::default();
-        s.update("color", &SettingValue::Text("red".into())).unwrap();
+        s.update("color", &SettingValue::Text("red".into()))
+            .unwrap();
         assert_eq!(s.color, [230, 0, 0]);
-        assert!(s.update("color", &SettingValue::Text("mauve".into())).is_err());
+        assert!(
+            s.update("color", &SettingValue::Text("mauve".into()))
+                .is_err()
+        );
         assert!(s.update("thickness", &SettingValue::Bool(true)).is_err());
     }
 }
