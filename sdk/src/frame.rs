@@ -87,7 +87,7 @@ pub struct Embedding {
     pub values: RVec<f32>,
     /// The L2 norm of the raw network output before normalising.
     pub raw_norm: f32,
-    /// Identifier of the embedding space, e.g. `"arcface_w600k_mbf"`.
+    /// Identifier of the embedding space, the recognizer's model id, e.g. `"w600k_mbf"` (the manifest's `embedding_space`).
     pub space: RString,
 }
 

@@ -533,10 +533,13 @@ mod tests {
                 Candidate::Dir("/usr/lib/x86_64-linux-gnu".into())
             ]
         );
-        let user = c
-            .iter()
-            .position(|c| matches!(c, Candidate::Dir(d) if d.ends_with("liveswap/onnxruntime")));
-        assert_eq!(user, Some(c.len() - 4));
+        // The per-user data dir (when HOME or XDG_DATA_HOME is set) sits just before them.
+        if let Some(data) = user_data_dir() {
+            assert_eq!(
+                c[c.len() - 4],
+                Candidate::Dir(data.join("liveswap/onnxruntime"))
+            );
+        }
     }
 
     #[test]

@@ -47,8 +47,7 @@
 //! ## Limitations
 //!
 //! - Only the CPU provider is registered so far (see [`providers`]).
-//! - float16 *outputs* cannot be read until ort's `half` feature is enabled; float16
-//!   initializers are widened by [`onnx_proto`] without it.
+//! - float16 outputs and initializers are widened to f32 (plugins see f32 only).
 
 pub mod error;
 pub mod library;

@@ -180,8 +180,7 @@ impl HostModel {
 
     /// Runs the model on `inputs` (graph input order) and returns every output in graph order.
     ///
-    /// Inputs are passed to ONNX Runtime without copying; f16 outputs are not readable yet
-    /// (see the module docs of [`super`]).
+    /// Inputs are passed to ONNX Runtime without copying; f16 outputs are widened to f32.
     pub fn run_tensors(&self, inputs: &[TensorRef<'_>]) -> Result<Vec<Tensor>, InferenceError> {
         let fail = |reason: String| InferenceError::Run {
             model: self.id.clone(),
@@ -361,12 +360,10 @@ fn output_tensor(name: &str, value: &DynValue) -> Result<Tensor, String> {
             let (shape, data) = value.try_extract_tensor::<i64>().map_err(extract_err)?;
             (shape, TensorBuf::I64(data.to_vec().into()))
         }
-        // Reading f16 needs `half::f16` as an element type, i.e. ort's `half` feature.
+        // fp16 model exports (inswapper_128_fp16, enhancers) may keep fp16 outputs: widen.
         TensorElementType::Float16 => {
-            return Err(format!(
-                "output `{name}` is float16, which this build cannot read yet (needs ort's \
-                 `half` feature)"
-            ));
+            let (shape, data) = value.try_extract_tensor::<half::f16>().map_err(extract_err)?;
+            (shape, TensorBuf::F32(data.iter().map(|v| f32::from(*v)).collect()))
         }
         other => {
             return Err(format!(

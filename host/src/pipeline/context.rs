@@ -58,11 +58,7 @@ impl HostCtx for PluginHost {
                 tracing::debug!(plugin = %self.plugin_id, model = %resolved.id, path = %resolved.path.display(), "model opened");
                 ROk(model.into_abi())
             }
-            Err(e) => {
-                let mut err = SdkError::from(e);
-                err.message = format!("{setting}: {}", err.message).into();
-                RErr(err)
-            }
+            Err(e) => RErr(SdkError::from(e.for_setting(&setting))),
         }
     }
 

@@ -1,0 +1,1 @@
+//! Paste-back (work in progress).
