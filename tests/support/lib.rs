@@ -11,6 +11,8 @@
 )]
 #![allow(clippy::print_stderr, reason = "test diagnostics")]
 
+pub mod onnx;
+
 use std::path::{Path, PathBuf};
 
 /// The workspace root.

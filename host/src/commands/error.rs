@@ -5,6 +5,7 @@ use crate::media::MediaError;
 use crate::models::ModelError;
 use crate::pipeline::PipelineError;
 use crate::profile::ProfileError;
+use crate::video::VideoError;
 
 /// Why a command failed. Inner errors are boxed to keep `Result`s small.
 #[derive(Debug, thiserror::Error)]
@@ -25,12 +26,29 @@ pub enum CommandError {
     /// ONNX Runtime problem.
     #[error(transparent)]
     Inference(Box<InferenceError>),
+    /// Reading, processing or writing a video failed (or was cancelled).
+    #[error(transparent)]
+    Video(Box<VideoError>),
     /// An unknown `--execution-provider`.
     #[error("--execution-provider: {0}")]
     BadProvider(String),
     /// A `--set` that is not `PROCESSOR.KEY=VALUE`.
     #[error("--set {0}")]
     BadOverride(String),
+    /// A `--map` that is not `TARGET_FACE_IMAGE=SOURCE_IMAGE`.
+    #[error("--map {0}")]
+    BadMap(String),
+    /// A processor needs source faces and the run has none.
+    ///
+    /// ## Resolution
+    /// Pass `--source FACE_IMAGE` (or `--map TARGET=SOURCE` pairs, or a `[[map]]` table).
+    #[error(
+        "{id} needs a source face: pass --source FACE_IMAGE (or --map TARGET_FACE_IMAGE=SOURCE_IMAGE)"
+    )]
+    NoSources {
+        /// The processor that needs them.
+        id: String,
+    },
     /// A needed plugin is not loaded.
     ///
     /// ## Resolution
@@ -70,4 +88,5 @@ boxed_from!(
     PipelineError => Pipeline,
     ModelError => Model,
     InferenceError => Inference,
+    VideoError => Video,
 );

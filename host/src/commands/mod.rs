@@ -2,17 +2,29 @@
 
 mod analyse;
 mod error;
+mod models_cmd;
 mod plugins_cmd;
+mod preview;
 mod profile_cmd;
+mod providers_cmd;
+mod report;
 mod run;
+mod run_sources;
+mod run_video;
 mod setup;
 
 pub use analyse::{AnalyseJson, FaceJson, analyse};
 pub use error::CommandError;
+pub use models_cmd::{fetch as models_fetch, models, select_entries, verify_cmd as models_verify};
 pub use plugins_cmd::plugins;
+pub use preview::preview;
 pub use profile_cmd::profile_check;
+pub use providers_cmd::providers;
+pub use report::{SwapReport, swap_reports};
 pub use run::run;
-pub use setup::{Host, parse_overrides};
+pub use run_sources::{SourcePlan, SourceSpec, parse_map};
+pub use run_video::is_video_target;
+pub use setup::{Host, inference_options, parse_overrides};
 
 /// How a command ended when it did not fail outright.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

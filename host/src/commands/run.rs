@@ -2,17 +2,19 @@
 
 use super::Completion;
 use super::error::CommandError;
+use super::run_sources::{SourcePlan, prepare_one};
 use super::setup::{Host, parse_overrides};
 use crate::cli::RunArgs;
 use crate::media::{check_output_path, load_rgb, save_rgb};
-use crate::pipeline::{Pipeline, PipelineError, StageEvent, pick_source_face};
+use crate::pipeline::{Pipeline, StageEvent};
 use crate::profile::{Profile, RawProfile};
 use liveswap_sdk::SourceFace;
 use std::io::Write;
 use std::path::Path;
 
-/// Prepares `--source` faces with the pipeline's analysing stages.
-fn prepare_sources(
+/// Prepares `--source` faces (role `"source"`) with the pipeline's analysing stages.
+/// Prefer [`SourcePlan`], which also handles `--reference-face` and `--map`.
+pub(super) fn prepare_sources(
     pipeline: &mut Pipeline,
     sources: &[std::path::PathBuf],
 ) -> Result<Vec<SourceFace>, CommandError> {
@@ -20,50 +22,32 @@ fn prepare_sources(
         return Ok(Vec::new());
     }
     if !pipeline.has_analyser() {
-        return Err(PipelineError::NoAnalyser.into());
+        return Err(crate::pipeline::PipelineError::NoAnalyser.into());
     }
-    let mut prepared = Vec::new();
-    for path in sources {
-        let label = path.display().to_string();
-        let mut image = load_rgb(path)?;
-        let report = pipeline.analyse(&mut image);
-        if let Some(error) = report.events.iter().find_map(|e| match e {
-            StageEvent::Failed { error, .. } | StageEvent::Disabled { error, .. } => {
-                Some(error.clone())
-            }
-            StageEvent::Skipped { .. } => None,
-        }) {
-            return Err(PipelineError::SourceAnalysis { label, error }.into());
-        }
-        let face = pick_source_face(&report.faces, &label).ok_or(PipelineError::NoSourceFace {
-            label: label.clone(),
-        })?;
-        prepared.push(SourceFace {
-            label: label.as_str().into(),
-            role: "source".into(),
-            image,
-            face,
-        });
-    }
-    Ok(prepared)
+    sources
+        .iter()
+        .map(|p| prepare_one(pipeline, p, "source"))
+        .collect()
 }
 
 /// Runs the profile over the target and writes the output.
 pub fn run(host: &Host, args: &RunArgs, out: &mut dyn Write) -> Result<Completion, CommandError> {
+    if super::run_video::is_video_target(&args.target) {
+        return super::run_video::run_video(host, args, out);
+    }
     let raw = RawProfile::read(&args.profile)?;
-    let profile = Profile::validate(
-        &raw,
-        &args.profile,
-        &host.plugins,
-        &parse_overrides(&args.set)?,
-    )?;
+    let mut overrides = parse_overrides(&args.set)?;
+    let plan = SourcePlan::new(args, &raw, &host.plugins, &overrides)?;
+    overrides.extend(plan.implied.iter().cloned());
+    let profile = Profile::validate(&raw, &args.profile, &host.plugins, &overrides)?;
     let mut inputs: Vec<&Path> = vec![args.target.as_path(), args.profile.as_path()];
-    inputs.extend(args.source.iter().map(|p| p.as_path()));
+    inputs.extend(plan.paths());
     check_output_path(&args.output, &inputs, args.overwrite)?;
 
     let mut frame = load_rgb(&args.target)?;
     let mut pipeline = Pipeline::build(&profile, &host.plugins, &host.services)?;
-    let sources = prepare_sources(&mut pipeline, &args.source)?;
+    let sources = plan.prepare(&mut pipeline, &profile, &host.plugins)?;
+    let original = args.report.then(|| frame.clone());
     let report = pipeline.process(&mut frame, 0, 0, &sources);
 
     let mut problems = 0;
@@ -89,6 +73,16 @@ pub fn run(host: &Host, args: &RunArgs, out: &mut dyn Write) -> Result<Completio
         pipeline.stage_ids().join(" → "),
         args.output.display()
     )?;
+    if let Some(original) = original {
+        super::report::write_report(
+            &mut pipeline,
+            &original,
+            &frame,
+            &report.faces,
+            &sources,
+            out,
+        )?;
+    }
     Ok(if problems > 0 {
         Completion::WithProblems
     } else {

@@ -2,11 +2,12 @@
 
 use super::error::CommandError;
 use crate::cli::GlobalArgs;
-use crate::inference::{ExecutionProvider, ParseProviderError};
+use crate::inference::ProviderChoice;
 use crate::models::ModelStore;
 use crate::pipeline::{InferenceOptions, Services};
 use crate::plugins::{PluginSet, SearchPath};
-use crate::profile::{Override, parse_override};
+use crate::profile::{Override, RawProfile, parse_override};
+use std::path::Path;
 use std::sync::Arc;
 
 /// Loaded plugins plus services.
@@ -23,21 +24,35 @@ pub struct Host {
 impl Host {
     /// Loads plugins from the standard places plus `--plugin-dir`s, and prepares services.
     pub fn start(global: &GlobalArgs) -> Result<Self, CommandError> {
+        Self::start_with(global, None)
+    }
+
+    /// Like [`Host::start`] for a command that runs `profile`: its `execution_provider` key is
+    /// used when `--execution-provider` is not given. (A profile that cannot be read is left to
+    /// the command, which reports it with its location.)
+    pub fn start_with_profile(global: &GlobalArgs, profile: &Path) -> Result<Self, CommandError> {
+        let wanted = RawProfile::read(profile)
+            .ok()
+            .and_then(|p| p.execution_provider)
+            .map(|name| {
+                name.parse::<ProviderChoice>()
+                    .map_err(|e| CommandError::BadProvider(format!("{}: {e}", profile.display())))
+            })
+            .transpose()?;
+        Self::start_with(global, wanted)
+    }
+
+    fn start_with(
+        global: &GlobalArgs,
+        profile_provider: Option<ProviderChoice>,
+    ) -> Result<Self, CommandError> {
         let search = SearchPath::from_env(&global.plugin_dirs);
         let plugins = PluginSet::load(&search);
         for failure in &plugins.failures {
             tracing::warn!("plugin not loaded: {}", failure.error);
         }
-        let provider: ExecutionProvider = global
-            .execution_provider
-            .parse()
-            .map_err(|e: ParseProviderError| CommandError::BadProvider(e.to_string()))?;
-        let options = InferenceOptions {
-            ort_lib: global.ort_lib.clone(),
-            provider,
-            intra_threads: global.execution_threads,
-        };
         let models = ModelStore::from_cli(global.models_dir.clone())?;
+        let options = inference_options(global, &models, profile_provider);
         Ok(Self {
             plugins,
             search,
@@ -70,6 +85,26 @@ impl Host {
                 )
             });
         Err(CommandError::PluginMissing { id: id.into(), why })
+    }
+}
+
+/// The inference options the global flags describe: `--execution-provider` (else the profile's
+/// choice, else `auto`), `--execution-threads`, `--device-id`, `--ort-lib`, and the engine cache
+/// under the models dir.
+pub fn inference_options(
+    global: &GlobalArgs,
+    models: &ModelStore,
+    profile_provider: Option<ProviderChoice>,
+) -> InferenceOptions {
+    InferenceOptions {
+        ort_lib: global.ort_lib.clone(),
+        provider: global
+            .execution_provider
+            .or(profile_provider)
+            .unwrap_or_default(),
+        intra_threads: global.execution_threads,
+        device_id: global.device_id,
+        cache_dir: models.install_dir().map(|d| d.join(".cache")),
     }
 }
 

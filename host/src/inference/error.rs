@@ -54,10 +54,12 @@ pub enum InferenceError {
         reason: String,
     },
 
-    /// The requested execution provider cannot be used.
+    /// No execution provider could be registered (not even the fallback). A provider that is
+    /// merely unavailable falls back to CPU with a warning instead.
     ///
     /// ## Resolution
-    /// Choose another provider (`--provider cpu` always works).
+    /// `liveswap providers` shows what the ONNX Runtime library offers; `--execution-provider
+    /// cpu` works with every library.
     #[error("execution provider `{provider}` is not usable: {reason}")]
     Provider {
         /// The provider that was asked for.
@@ -118,6 +120,22 @@ pub enum InferenceError {
         detail: Box<SignatureMismatch>,
     },
 
+    /// The model opened, but its inputs/outputs are not those the manifest records for the
+    /// model its digest identifies (a manifest error, or a file that is not what it claims).
+    ///
+    /// ## Resolution
+    /// Run `liveswap models verify` and follow its advice; report a bug if a freshly fetched
+    /// file fails.
+    #[error("model `{}` is `{id}` by its digest but does not match the manifest's inputs/outputs: {detail}", .path.display())]
+    ManifestMismatch {
+        /// The model file.
+        path: PathBuf,
+        /// The manifest id its digest matched.
+        id: String,
+        /// Expected vs found.
+        detail: Box<SignatureMismatch>,
+    },
+
     /// Running an opened model failed (inputs of the wrong type or shape, a runtime failure).
     ///
     /// ## Resolution
@@ -165,7 +183,11 @@ impl InferenceError {
             Self::Runtime { .. } => {
                 Some("reinstall ONNX Runtime with `host/scripts/setup.sh`".to_owned())
             }
-            Self::Provider { .. } => Some("use `--provider cpu`".to_owned()),
+            Self::Provider { .. } => Some(
+                "run `liveswap providers` to see what this ONNX Runtime library offers; \
+                 `--execution-provider cpu` always works"
+                    .to_owned(),
+            ),
             Self::ModelMissing { .. } => Some(
                 "fetch it with `liveswap models fetch`, or correct the path in the profile"
                     .to_owned(),
@@ -178,6 +200,10 @@ impl InferenceError {
             Self::SignatureMismatch { .. } => {
                 Some("choose a model file made for this processor slot".to_owned())
             }
+            Self::ManifestMismatch { .. } => Some(
+                "run `liveswap models verify`; fetch the model again with `liveswap models fetch`"
+                    .to_owned(),
+            ),
             Self::Run { .. } => None,
         }
     }
@@ -185,7 +211,9 @@ impl InferenceError {
     /// The [`codes`] value this error maps to.
     pub fn code(&self) -> &'static str {
         match self {
-            Self::SignatureMismatch { .. } => codes::MODEL_SIGNATURE,
+            Self::SignatureMismatch { .. } | Self::ManifestMismatch { .. } => {
+                codes::MODEL_SIGNATURE
+            }
             Self::Run { .. } => codes::INFERENCE,
             Self::LibraryNotFound { .. }
             | Self::LibraryLoad { .. }

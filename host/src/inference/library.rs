@@ -150,6 +150,11 @@ impl Runtime {
     pub fn environment(&self) -> &Environment {
         &self.environment
     }
+
+    /// ONNX Runtime's build description (`ORT Build Info: git-branch=rel-1.31.1, …`).
+    pub fn build_info(&self) -> &'static str {
+        ort::info()
+    }
 }
 
 /// Locates (with [`default_candidates`]) and loads ONNX Runtime, once per process.

@@ -19,7 +19,7 @@
 //! | file | role |
 //! |---|---|
 //! | `library.rs` | where the ONNX Runtime library is looked for, loading it once (telemetry off) |
-//! | `providers.rs` | [`ExecutionProvider`] and the single place sessions get a provider and threads |
+//! | `providers.rs` | [`ExecutionProvider`], `auto` selection with fallback, the single place sessions get a provider and threads |
 //! | `session.rs` | [`InferenceService`], [`HostModel`] (implements [`liveswap_sdk::Model`]) |
 //! | `signature.rs` | [`check_signature`]: is this file the model the processor needs? |
 //! | `onnx_proto.rs` | a tiny ONNX protobuf reader for the last graph initializer (inswapper's `emap`) |
@@ -46,7 +46,8 @@
 //!
 //! ## Limitations
 //!
-//! - Only the CPU provider is registered so far (see [`providers`]).
+//! - Which execution providers work depends on the ONNX Runtime library found at run time
+//!   (`liveswap providers`); one that cannot be used falls back to CPU with one warning.
 //! - float16 outputs and initializers are widened to f32 (plugins see f32 only).
 
 pub mod error;
@@ -58,6 +59,8 @@ pub mod signature;
 
 pub use error::InferenceError;
 pub use library::{ORT_RELEASE, Runtime};
-pub use providers::{ExecutionProvider, ParseProviderError};
+pub use providers::{
+    ExecutionProvider, ParseProviderError, ProviderChoice, ProviderSettings, Selection,
+};
 pub use session::{HostModel, InferenceOptions, InferenceService};
 pub use signature::{SignatureMismatch, check as check_signature};

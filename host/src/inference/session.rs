@@ -7,8 +7,9 @@
 //! [`ModelBox`] ([`HostModel::into_abi`]) and run once or more per frame.
 //!
 //! Why the host does this and not the plugin: sessions, threads and the execution provider are
-//! process-wide resources the user configures once (`--provider`, `--threads`); a model whose
-//! inputs do not match is refused here with an error naming both sides, before any frame.
+//! process-wide resources the user configures once (`--execution-provider`,
+//! `--execution-threads`); a model whose inputs do not match is refused here with an error
+//! naming both sides, before any frame.
 //!
 //! Per-frame cost: inputs are handed to ONNX Runtime as views of the plugin's buffers (no
 //! copy); outputs are copied once into owned [`Tensor`]s, since they cross the ABI boundary.
@@ -17,7 +18,7 @@
 use super::error::InferenceError;
 use super::library::{self, Runtime};
 use super::onnx_proto::{self, InitializerData};
-use super::providers::{self, ExecutionProvider};
+use super::providers::{self, ExecutionProvider, ProviderChoice, ProviderSettings, Selection};
 use super::signature;
 use liveswap_sdk::abi_stable::sabi_trait::TD_Opaque;
 use liveswap_sdk::abi_stable::std_types::{ROption, RResult, RSlice, RVec};
@@ -39,10 +40,25 @@ use std::time::Instant;
 pub struct InferenceOptions {
     /// The ONNX Runtime library to load (`--ort-lib`); searched for when `None`.
     pub ort_lib: Option<PathBuf>,
-    /// The execution provider every session uses.
-    pub provider: ExecutionProvider,
+    /// The execution provider asked for (`--execution-provider`, the profile, or `auto`).
+    pub provider: ProviderChoice,
     /// Intra-op threads per session; `None` (or 0) means one per available core.
     pub intra_threads: Option<usize>,
+    /// GPU index for the providers that take one (`--device-id`).
+    pub device_id: Option<i32>,
+    /// Cache directory for compiled engines (TensorRT, Core ML, OpenVINO); usually
+    /// `<models dir>/.cache`.
+    pub cache_dir: Option<PathBuf>,
+}
+
+impl InferenceOptions {
+    fn provider_settings(&self) -> ProviderSettings {
+        ProviderSettings {
+            intra_threads: self.intra_threads,
+            device_id: self.device_id,
+            cache_dir: self.cache_dir.clone(),
+        }
+    }
 }
 
 /// Creates sessions for model files. One per process; cheap to clone.
@@ -50,17 +66,29 @@ pub struct InferenceOptions {
 pub struct InferenceService {
     runtime: Arc<Runtime>,
     options: InferenceOptions,
+    selection: Selection,
 }
 
 impl InferenceService {
-    /// Loads ONNX Runtime (once per process) and checks that the requested provider can be used.
+    /// Loads ONNX Runtime (once per process) and selects the execution provider
+    /// ([`providers::select`]); a provider that cannot be used falls back with one warning.
     pub fn new(options: InferenceOptions) -> Result<Self, InferenceError> {
         let runtime = library::load(options.ort_lib.as_deref())?;
-        // Fail now, not on the first model, if the provider cannot be registered.
-        let builder = Session::builder(runtime.environment())
-            .map_err(|e| runtime_error("creating session options", &e))?;
-        providers::configure(builder, &[options.provider], options.intra_threads)?;
-        Ok(Self { runtime, options })
+        // Fail (or fall back) now, not on the first model, if the provider cannot be registered.
+        let selection = providers::select(
+            runtime.environment(),
+            runtime.path(),
+            options.provider,
+            &options.provider_settings(),
+        )?;
+        if let Some(warning) = selection.warning() {
+            tracing::warn!(target: "liveswap::inference", "{warning}");
+        }
+        Ok(Self {
+            runtime,
+            options,
+            selection,
+        })
     }
 
     /// The ONNX Runtime version in use (`"1.31.1"`).
@@ -75,7 +103,12 @@ impl InferenceService {
 
     /// The execution provider sessions are created with.
     pub fn provider(&self) -> ExecutionProvider {
-        self.options.provider
+        self.selection.provider
+    }
+
+    /// How the provider was chosen, including what was refused and why.
+    pub fn selection(&self) -> &Selection {
+        &self.selection
     }
 
     /// The options the service was created with.
@@ -100,8 +133,9 @@ impl InferenceService {
             .map_err(|e| runtime_error("creating session options", &e))?;
         let (builder, provider) = providers::configure(
             builder,
-            &[self.options.provider],
-            self.options.intra_threads,
+            self.selection.provider,
+            &self.options.provider_settings(),
+            id,
         )?;
         let mut builder = builder
             .with_optimization_level(GraphOptimizationLevel::All)
@@ -133,6 +167,25 @@ impl InferenceService {
             provider,
             session: Mutex::new(session),
             last_initializer: OnceLock::new(),
+        })
+    }
+
+    /// Reads a model file's real inputs and outputs (names, element types, `-1` for dynamic
+    /// dimensions) without checking them: a CPU session with one thread and no graph
+    /// optimisation, dropped at once. Used by `liveswap models verify`.
+    pub fn inspect(&self, path: &Path) -> Result<ModelSignature, InferenceError> {
+        check_readable(path)?;
+        let session = Session::builder(self.runtime.environment())
+            .map_err(|e| runtime_error("creating session options", &e))?
+            .with_intra_threads(1)
+            .map_err(|e| runtime_error("setting threads", &e))?
+            .with_optimization_level(GraphOptimizationLevel::Disable)
+            .map_err(|e| runtime_error("disabling graph optimizations", &e))?
+            .commit_from_file(path)
+            .map_err(|e| InferenceError::model_load(path, e.to_string()))?;
+        Ok(ModelSignature {
+            inputs: session.inputs().iter().map(spec_of).collect(),
+            outputs: session.outputs().iter().map(spec_of).collect(),
         })
     }
 }
@@ -362,8 +415,13 @@ fn output_tensor(name: &str, value: &DynValue) -> Result<Tensor, String> {
         }
         // fp16 model exports (inswapper_128_fp16, enhancers) may keep fp16 outputs: widen.
         TensorElementType::Float16 => {
-            let (shape, data) = value.try_extract_tensor::<half::f16>().map_err(extract_err)?;
-            (shape, TensorBuf::F32(data.iter().map(|v| f32::from(*v)).collect()))
+            let (shape, data) = value
+                .try_extract_tensor::<half::f16>()
+                .map_err(extract_err)?;
+            (
+                shape,
+                TensorBuf::F32(data.iter().map(|v| f32::from(*v)).collect()),
+            )
         }
         other => {
             return Err(format!(

@@ -28,12 +28,13 @@ pub enum MediaError {
         /// The decoder's reason.
         reason: String,
     },
-    /// The output name's extension is not an image format this build writes.
+    /// The output name's extension is not an image format this build writes (BMP is not
+    /// written: it cannot carry the provenance tag).
     ///
     /// ## Resolution
-    /// End the output name in `.png`, `.jpg`, `.bmp`, `.webp` or `.tiff`.
+    /// End the output name in `.png`, `.jpg`, `.webp` or `.tiff`.
     #[error(
-        "{path}: cannot tell the output format from the file name (use .png, .jpg, .bmp, .webp or .tiff)"
+        "{path}: cannot tell the output format from the file name (use .png, .jpg, .webp or .tiff)"
     )]
     OutputFormat {
         /// The output file.

@@ -1,8 +1,10 @@
 //! Still images via the `image` crate.
 
 use super::error::MediaError;
+use super::output::{TempOutput, check_output_target};
+use super::provenance::{PNG_KEYWORD, exif_block, provenance_text, software_text};
 use liveswap_sdk::OwnedImage;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 /// Whether JPEG bytes end with an end-of-image marker (`FF D9`), allowing a little trailing
 /// padding. The `image` crate's JPEG decoder fills a truncated file with grey instead of
@@ -41,74 +43,137 @@ pub fn load_rgb(path: &Path) -> Result<OwnedImage, MediaError> {
     })
 }
 
-fn same_file(a: &Path, b: &Path) -> bool {
-    match (a.canonicalize(), b.canonicalize()) {
-        (Ok(x), Ok(y)) => x == y,
-        _ => false,
-    }
+/// Image formats liveswap writes: each can carry the provenance tag (BMP cannot, so it is
+/// not offered).
+const WRITABLE: [image::ImageFormat; 4] = [
+    image::ImageFormat::Png,
+    image::ImageFormat::Jpeg,
+    image::ImageFormat::WebP,
+    image::ImageFormat::Tiff,
+];
+
+/// Image formats liveswap reads.
+const READABLE: [image::ImageFormat; 5] = [
+    image::ImageFormat::Png,
+    image::ImageFormat::Jpeg,
+    image::ImageFormat::Bmp,
+    image::ImageFormat::WebP,
+    image::ImageFormat::Tiff,
+];
+
+/// Whether the file name says it is a still image this build reads (`.png`, `.jpg`, `.jpeg`,
+/// `.bmp`, `.webp`, `.tif`, `.tiff`). Everything else is treated as a video and handed to
+/// FFmpeg, which also decides whether it can read it.
+pub fn is_image_path(path: &Path) -> bool {
+    image::ImageFormat::from_path(path).is_ok_and(|f| READABLE.contains(&f))
 }
 
-/// Checks an output path before any work is done: known format, not an input, not an
-/// existing file unless `overwrite`.
+fn writable_format(output: &Path) -> Result<image::ImageFormat, MediaError> {
+    image::ImageFormat::from_path(output)
+        .ok()
+        .filter(|f| WRITABLE.contains(f))
+        .ok_or_else(|| MediaError::OutputFormat {
+            path: output.into(),
+        })
+}
+
+/// Checks an image output path before any work is done: a format liveswap writes, not an
+/// input, not an existing file unless `overwrite`.
 pub fn check_output_path(
     output: &Path,
     inputs: &[&Path],
     overwrite: bool,
 ) -> Result<(), MediaError> {
-    if image::ImageFormat::from_path(output).is_err() {
-        return Err(MediaError::OutputFormat {
-            path: output.into(),
-        });
-    }
-    if inputs.iter().any(|i| same_file(i, output)) {
-        return Err(MediaError::SameAsInput {
-            path: output.into(),
-        });
-    }
-    if output.exists() && !overwrite {
-        return Err(MediaError::Exists {
-            path: output.into(),
-        });
-    }
-    Ok(())
+    writable_format(output)?;
+    check_output_target(output, inputs, overwrite)
 }
 
-/// Writes an RGB8 image; the format follows the extension. Written to a temporary name in
-/// the same folder first and renamed, so readers never see a partial file.
+/// Encodes `buffer` as `format` into `file`, with the provenance metadata.
+fn encode_with_provenance(
+    buffer: &image::RgbImage,
+    format: image::ImageFormat,
+    file: std::fs::File,
+) -> Result<(), String> {
+    use image::ImageEncoder as _;
+    let mut w = std::io::BufWriter::new(file);
+    let (width, height) = buffer.dimensions();
+    let rgb = image::ExtendedColorType::Rgb8;
+    match format {
+        image::ImageFormat::Png => {
+            // The image crate cannot write text chunks; the png crate can.
+            let mut encoder = png::Encoder::new(&mut w, width, height);
+            encoder.set_color(png::ColorType::Rgb);
+            encoder.set_depth(png::BitDepth::Eight);
+            encoder
+                .add_text_chunk("Software".into(), software_text())
+                .and_then(|()| encoder.add_text_chunk(PNG_KEYWORD.into(), provenance_text()))
+                .map_err(|e| e.to_string())?;
+            let mut writer = encoder.write_header().map_err(|e| e.to_string())?;
+            writer
+                .write_image_data(buffer.as_raw())
+                .and_then(|()| writer.finish())
+                .map_err(|e| e.to_string())?;
+        }
+        image::ImageFormat::Jpeg => {
+            let mut encoder = image::codecs::jpeg::JpegEncoder::new(&mut w);
+            encoder
+                .set_exif_metadata(exif_block())
+                .map_err(|e| e.to_string())?;
+            encoder
+                .write_image(buffer.as_raw(), width, height, rgb)
+                .map_err(|e| e.to_string())?;
+        }
+        image::ImageFormat::WebP => {
+            let mut encoder = image::codecs::webp::WebPEncoder::new_lossless(&mut w);
+            encoder
+                .set_exif_metadata(exif_block())
+                .map_err(|e| e.to_string())?;
+            encoder
+                .write_image(buffer.as_raw(), width, height, rgb)
+                .map_err(|e| e.to_string())?;
+        }
+        image::ImageFormat::Tiff => {
+            use tiff::encoder::{TiffEncoder, colortype};
+            use tiff::tags::Tag;
+            let mut encoder = TiffEncoder::new(&mut w).map_err(|e| e.to_string())?;
+            let mut image = encoder
+                .new_image::<colortype::RGB8>(width, height)
+                .map_err(|e| e.to_string())?;
+            let tags = image.encoder();
+            tags.write_tag(Tag::ImageDescription, provenance_text().as_str())
+                .and_then(|()| tags.write_tag(Tag::Software, software_text().as_str()))
+                .map_err(|e| e.to_string())?;
+            image
+                .write_data(buffer.as_raw())
+                .map_err(|e| e.to_string())?;
+        }
+        other => return Err(format!("{other:?} is not a format liveswap writes")),
+    }
+    std::io::Write::flush(&mut w).map_err(|e| e.to_string())
+}
+
+/// Writes an RGB8 image; the format follows the extension, and the file carries the
+/// provenance tag ([`super::provenance`]). Written to a temporary name in the same folder
+/// first and renamed, so readers never see a partial file.
 pub fn save_rgb(img: &OwnedImage, output: &Path) -> Result<(), MediaError> {
-    let format = image::ImageFormat::from_path(output).map_err(|_| MediaError::OutputFormat {
-        path: output.into(),
-    })?;
+    let format = writable_format(output)?;
     let write_err = |reason: String| MediaError::Write {
         path: output.into(),
         reason,
     };
     let buffer = image::RgbImage::from_raw(img.width, img.height, img.data.to_vec())
         .ok_or_else(|| write_err("frame buffer has the wrong size".into()))?;
-    if let Some(parent) = output.parent().filter(|p| !p.as_os_str().is_empty()) {
-        std::fs::create_dir_all(parent)
-            .map_err(|e| write_err(format!("cannot create {}: {e}", parent.display())))?;
-    }
-    let name = output
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    let tmp: PathBuf = output.with_file_name(format!(".{name}.partial-{}", std::process::id()));
-    let result = buffer
-        .save_with_format(&tmp, format)
-        .map_err(|e| write_err(e.to_string()));
-    let result =
-        result.and_then(|()| std::fs::rename(&tmp, output).map_err(|e| write_err(e.to_string())));
-    if result.is_err() {
-        let _ = std::fs::remove_file(&tmp);
-    }
-    result
+    let tmp = TempOutput::new(output)?;
+    let file = std::fs::File::create(tmp.path()).map_err(|e| write_err(e.to_string()))?;
+    encode_with_provenance(&buffer, format, file).map_err(write_err)?;
+    tmp.commit()
 }
 
 #[cfg(test)]
 #[allow(clippy::unwrap_used, reason = "tests")]
 mod tests {
     use super::*;
+    use std::path::PathBuf;
 
     fn tmp(name: &str) -> PathBuf {
         let d = std::env::temp_dir().join(format!("liveswap-media-{name}-{}", std::process::id()));
@@ -140,6 +205,11 @@ mod tests {
             check_output_path(&d.join("x.weird"), &[], true),
             Err(MediaError::OutputFormat { .. })
         ));
+        // BMP cannot carry the provenance tag, so it is not written.
+        assert!(matches!(
+            check_output_path(&d.join("x.bmp"), &[], true),
+            Err(MediaError::OutputFormat { .. })
+        ));
 
         std::fs::write(d.join("text.png"), b"hello, not an image").unwrap();
         assert!(matches!(
@@ -165,5 +235,44 @@ mod tests {
             .filter(|e| e.file_name().to_string_lossy().contains("partial"))
             .count();
         assert_eq!(leftovers, 0);
+    }
+
+    #[test]
+    fn every_written_format_carries_the_provenance() {
+        let d = tmp("prov");
+        let img = OwnedImage {
+            data: (0..16 * 8 * 3).map(|v| (v * 7 % 251) as u8).collect(),
+            width: 16,
+            height: 8,
+        };
+        for ext in ["png", "jpg", "webp", "tiff"] {
+            let out = d.join(format!("p.{ext}"));
+            save_rgb(&img, &out).unwrap();
+            let back = load_rgb(&out).unwrap();
+            assert_eq!((back.width, back.height), (16, 8), "{ext}");
+            let bytes = std::fs::read(&out).unwrap();
+            let needle = provenance_text();
+            assert!(
+                bytes.windows(needle.len()).any(|w| w == needle.as_bytes()),
+                "{ext}: provenance text missing"
+            );
+        }
+        // In PNG it is a real tEXt chunk that decoders report.
+        let decoder = png::Decoder::new(std::io::BufReader::new(
+            std::fs::File::open(d.join("p.png")).unwrap(),
+        ));
+        let reader = decoder.read_info().unwrap();
+        let texts = &reader.info().uncompressed_latin1_text;
+        assert!(
+            texts
+                .iter()
+                .any(|t| t.keyword == PNG_KEYWORD && t.text == provenance_text()),
+            "{texts:?}"
+        );
+        assert!(
+            texts
+                .iter()
+                .any(|t| t.keyword == "Software" && t.text.starts_with("liveswap "))
+        );
     }
 }

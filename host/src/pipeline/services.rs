@@ -35,8 +35,8 @@ impl Services {
         Self::new(
             InferenceOptions {
                 ort_lib,
-                provider: ExecutionProvider::Cpu,
-                intra_threads: None,
+                provider: ExecutionProvider::Cpu.into(),
+                ..InferenceOptions::default()
             },
             models,
         )

@@ -23,6 +23,7 @@
 //! enabled = false
 //! ```
 
+mod embedding_space;
 mod error;
 mod overrides;
 mod raw;
@@ -30,5 +31,5 @@ mod validate;
 
 pub use error::{ProfileError, ProfileIssue};
 pub use overrides::{Override, parse_override};
-pub use raw::{RawProcessorEntry, RawProfile, SCHEMA_VERSION};
+pub use raw::{RawMapEntry, RawProcessorEntry, RawProfile, SCHEMA_VERSION};
 pub use validate::{Profile, Stage, check_value, effective_provides, value_from_toml};

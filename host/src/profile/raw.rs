@@ -2,7 +2,7 @@
 
 use super::error::ProfileError;
 use serde::{Deserialize, Serialize};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 /// The profile schema version this host reads.
 pub const SCHEMA_VERSION: u32 = 1;
@@ -16,9 +16,27 @@ pub struct RawProfile {
     /// Optional human description.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
+    /// Execution provider for this profile's models (`auto`, `cpu`, `cuda`, `tensorrt`, `rocm`,
+    /// `coreml`, `directml`, `openvino`); `--execution-provider` on the command line wins.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub execution_provider: Option<String>,
     /// Processors in pipeline order.
     #[serde(default)]
     pub processors: Vec<RawProcessorEntry>,
+    /// `[[map]]` pairs for `face_selection = "map"`: each target identity gets its own source.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub map: Vec<RawMapEntry>,
+}
+
+/// One `[[map]]` entry: faces like the one in `target` receive the face in `source`.
+/// Paths are relative to the profile file's folder.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawMapEntry {
+    /// An image of the target person (as they appear in the frames to process).
+    pub target: PathBuf,
+    /// An image of the person to put in their place.
+    pub source: PathBuf,
 }
 
 /// One `[[processors]]` entry.
@@ -55,6 +73,14 @@ impl RawProfile {
                 ),
             });
         }
+        if let Some(name) = &raw.execution_provider
+            && let Err(e) = name.parse::<crate::inference::ProviderChoice>()
+        {
+            return Err(ProfileError::Parse {
+                path: path.to_path_buf(),
+                message: format!("execution_provider: {e}"),
+            });
+        }
         Ok(raw)
     }
 
@@ -72,12 +98,24 @@ impl RawProfile {
         Self {
             schema_version: SCHEMA_VERSION,
             description: None,
+            execution_provider: None,
             processors: vec![RawProcessorEntry {
                 id: id.into(),
                 enabled: true,
                 settings: toml::Table::new(),
             }],
+            map: Vec::new(),
         }
+    }
+
+    /// The `[[map]]` pairs as `(target, source)` paths, resolved against the folder of the
+    /// profile file at `path` (absolute paths are kept).
+    pub fn map_pairs(&self, path: &Path) -> Vec<(PathBuf, PathBuf)> {
+        let base = path.parent().unwrap_or_else(|| Path::new(""));
+        self.map
+            .iter()
+            .map(|m| (base.join(&m.target), base.join(&m.source)))
+            .collect()
     }
 }
 
@@ -98,6 +136,26 @@ mod tests {
     }
 
     #[test]
+    fn execution_provider_is_checked() {
+        let p = RawProfile::parse(
+            "schema_version = 1\nexecution_provider = \"cuda\"\n",
+            Path::new("p.toml"),
+        )
+        .unwrap();
+        assert_eq!(p.execution_provider.as_deref(), Some("cuda"));
+        let err = RawProfile::parse(
+            "schema_version = 1\nexecution_provider = \"vulkan\"\n",
+            Path::new("p.toml"),
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(
+            err.contains("p.toml") && err.contains("execution_provider") && err.contains("vulkan"),
+            "{err}"
+        );
+    }
+
+    #[test]
     fn unknown_keys_are_rejected() {
         let text = "schema_version = 1\n[[processors]]\nid = \"a\"\nenable = true\n";
         let err = RawProfile::parse(text, Path::new("p.toml"))
@@ -107,6 +165,26 @@ mod tests {
         let err =
             RawProfile::parse("schema_version = 1\nfoo = 1\n", Path::new("p.toml")).unwrap_err();
         assert!(err.to_string().contains("foo"));
+    }
+
+    #[test]
+    fn map_entries_resolve_against_the_profile_folder() {
+        let text =
+            "schema_version = 1\n[[map]]\ntarget = \"faces/a.jpg\"\nsource = \"/abs/b.jpg\"\n";
+        let p = RawProfile::parse(text, Path::new("profiles/x.toml")).unwrap();
+        assert_eq!(
+            p.map_pairs(Path::new("profiles/x.toml")),
+            vec![(
+                PathBuf::from("profiles/faces/a.jpg"),
+                PathBuf::from("/abs/b.jpg")
+            )]
+        );
+        let err = RawProfile::parse(
+            "schema_version = 1\n[[map]]\ntarget = \"a\"\n",
+            Path::new("p.toml"),
+        )
+        .unwrap_err();
+        assert!(err.to_string().contains("source"), "{err}");
     }
 
     #[test]

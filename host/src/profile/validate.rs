@@ -233,6 +233,11 @@ impl Profile {
             };
             for need in &plugin.info.requires {
                 let need = need.as_str();
+                // Source faces come from the host (--source, --reference-face, --map), not
+                // from a stage; `run` checks that a profile needing them got some.
+                if need == liveswap_sdk::data::SOURCE_FACES {
+                    continue;
+                }
                 let provided_before = stages[..i].iter().filter(|s| s.enabled).any(|s| {
                     plugins
                         .get(&s.id)
@@ -260,6 +265,14 @@ impl Profile {
                     format!("needs `{need}` from an earlier enabled processor; {hint}"),
                 );
             }
+        }
+
+        // Embedding spaces: a swapper's model must get embeddings from the recognizer it needs.
+        match crate::models::Manifest::builtin() {
+            Ok(manifest) => {
+                issues.extend(super::embedding_space::check(&stages, plugins, &manifest));
+            }
+            Err(e) => tracing::warn!("embedding-space check skipped: {e}"),
         }
 
         if issues.is_empty() {

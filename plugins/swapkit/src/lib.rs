@@ -24,9 +24,13 @@
 //!   target faces are matched to the map targets by embedding similarity and each matched
 //!   face gets that pair's source.
 
+pub mod adjust;
+pub mod blending;
 pub mod paste;
 pub mod select;
 
+pub use blending::{BlendOptions, blending_specs};
+pub use paste::{PasteReport, Paster};
 pub use select::{Assignment, OneOrder, SelectMode, SelectSettings, assign, selection_specs};
 
 /// The `SourceFace::role` strings the host sets (see the crate docs).

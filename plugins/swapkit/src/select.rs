@@ -31,7 +31,9 @@
 //! faces nearest to it.
 
 use crate::roles::{self, Role};
-use liveswap_sdk::{Embedding, Face, SdkError, SdkResult, SettingSpec, SettingValue, Settings, SourceFace};
+use liveswap_sdk::{
+    Embedding, Face, SdkError, SdkResult, SettingSpec, SettingValue, Settings, SourceFace,
+};
 
 /// Default `face_selection`.
 pub const DEFAULT_FACE_SELECTION: &str = "one";
@@ -43,7 +45,13 @@ pub const DEFAULT_REFERENCE_DISTANCE: f64 = 0.75;
 pub const DEFAULT_MAP_DISTANCE: f64 = 1.0;
 
 const SELECTION_CHOICES: [&str; 4] = ["one", "many", "reference", "map"];
-const ORDER_CHOICES: [&str; 5] = ["largest", "left-right", "right-left", "top-bottom", "best-score"];
+const ORDER_CHOICES: [&str; 5] = [
+    "largest",
+    "left-right",
+    "right-left",
+    "top-bottom",
+    "best-score",
+];
 
 /// Which single face `one` mode picks.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -205,7 +213,9 @@ impl SelectSettings {
             ("reference_distance", v) => next.reference_distance = number(key, v)?,
             ("map_distance", v) => next.map_distance = number(key, v)?,
             ("face_selection" | "one_order", v) => {
-                return Err(SdkError::setting(format!("{key}: expected a choice, got {v}")));
+                return Err(SdkError::setting(format!(
+                    "{key}: expected a choice, got {v}"
+                )));
             }
             _ => return Ok(false),
         }
@@ -238,7 +248,9 @@ fn number(key: &str, v: &SettingValue) -> SdkResult<f32> {
     match v {
         SettingValue::Float(x) => Ok(*x as f32),
         SettingValue::Int(x) => Ok(*x as f32),
-        other => Err(SdkError::setting(format!("{key}: expected a number, got {other}"))),
+        other => Err(SdkError::setting(format!(
+            "{key}: expected a number, got {other}"
+        ))),
     }
 }
 
@@ -283,21 +295,28 @@ fn first_source(sources: &[SourceFace], mode: &str) -> SdkResult<usize> {
         .iter()
         .position(|s| roles::parse(&s.role) == Role::Source)
         .ok_or_else(|| {
-            SdkError::input(format!("face_selection = {mode} needs a source face, and none was given"))
-                .with_help("pass --source FACE_IMAGE")
+            SdkError::input(format!(
+                "face_selection = {mode} needs a source face, and none was given"
+            ))
+            .with_help("pass --source FACE_IMAGE")
         })
 }
 
 fn embedding<'a>(face: &'a Face, what: &str) -> SdkResult<&'a Embedding> {
     face.embedding.as_ref().into_option().ok_or_else(|| {
-        SdkError::input(format!("{what} has no identity embedding"))
-            .with_help("set face_analyser.recognizer_model (reference and map selection compare identities)")
+        SdkError::input(format!("{what} has no identity embedding")).with_help(
+            "set face_analyser.recognizer_model (reference and map selection compare identities)",
+        )
     })
 }
 
 /// Chooses the swaps for one frame. An empty frame gives an empty list; a mode whose
 /// sources are missing (no `--source`, no `--reference-face`, no map pairs) is an error.
-pub fn assign(faces: &[Face], sources: &[SourceFace], mode: &SelectMode) -> Result<Vec<Assignment>, SdkError> {
+pub fn assign(
+    faces: &[Face],
+    sources: &[SourceFace],
+    mode: &SelectMode,
+) -> Result<Vec<Assignment>, SdkError> {
     match *mode {
         SelectMode::One(order) => {
             let source = first_source(sources, "one")?;
@@ -305,26 +324,37 @@ pub fn assign(faces: &[Face], sources: &[SourceFace], mode: &SelectMode) -> Resu
                 .iter()
                 .enumerate()
                 .min_by(|(_, a), (_, b)| order.key(a).total_cmp(&order.key(b)));
-            Ok(best.map(|(target, _)| Assignment { target, source }).into_iter().collect())
+            Ok(best
+                .map(|(target, _)| Assignment { target, source })
+                .into_iter()
+                .collect())
         }
         SelectMode::Many => {
             let source = first_source(sources, "many")?;
-            Ok((0..faces.len()).map(|target| Assignment { target, source }).collect())
+            Ok((0..faces.len())
+                .map(|target| Assignment { target, source })
+                .collect())
         }
         SelectMode::Reference { max_distance } => reference(faces, sources, max_distance),
         SelectMode::Map { max_distance } => map(faces, sources, max_distance),
     }
 }
 
-fn reference(faces: &[Face], sources: &[SourceFace], max_distance: f32) -> SdkResult<Vec<Assignment>> {
+fn reference(
+    faces: &[Face],
+    sources: &[SourceFace],
+    max_distance: f32,
+) -> SdkResult<Vec<Assignment>> {
     let source = first_source(sources, "reference")?;
     let refs: Vec<&SourceFace> = sources
         .iter()
         .filter(|s| roles::parse(&s.role) == Role::Reference)
         .collect();
     if refs.is_empty() {
-        return Err(SdkError::input("face_selection = reference needs a reference face, and none was given")
-            .with_help("pass --reference-face FACE_IMAGE"));
+        return Err(SdkError::input(
+            "face_selection = reference needs a reference face, and none was given",
+        )
+        .with_help("pass --reference-face FACE_IMAGE"));
     }
     let mut out = Vec::new();
     for (target, face) in faces.iter().enumerate() {
@@ -349,13 +379,18 @@ fn map(faces: &[Face], sources: &[SourceFace], max_distance: f32) -> SdkResult<V
             let src = sources
                 .iter()
                 .position(|t| roles::parse(&t.role) == Role::MapSource(k))
-                .ok_or_else(|| SdkError::input(format!("map pair {k} ({}) has no source face", s.label)))?;
+                .ok_or_else(|| {
+                    SdkError::input(format!("map pair {k} ({}) has no source face", s.label))
+                })?;
             pairs.push((k, i, src));
         }
     }
     if pairs.is_empty() {
-        return Err(SdkError::input("face_selection = map needs map pairs, and none were given")
-            .with_help("pass --map TARGET_FACE_IMAGE=SOURCE_IMAGE or add [[map]] entries to the profile"));
+        return Err(
+            SdkError::input("face_selection = map needs map pairs, and none were given").with_help(
+                "pass --map TARGET_FACE_IMAGE=SOURCE_IMAGE or add [[map]] entries to the profile",
+            ),
+        );
     }
     pairs.sort_unstable();
     // Every (face, pair) distance within range, then greedy one-to-one by smallest distance.
@@ -363,7 +398,10 @@ fn map(faces: &[Face], sources: &[SourceFace], max_distance: f32) -> SdkResult<V
     for (target, face) in faces.iter().enumerate() {
         let e = embedding(face, "a target face")?;
         for (p, (_, t, _)) in pairs.iter().enumerate() {
-            let te = embedding(&sources[*t].face, &format!("map target {}", sources[*t].label))?;
+            let te = embedding(
+                &sources[*t].face,
+                &format!("map target {}", sources[*t].label),
+            )?;
             let d = cosine_distance(e, te)?;
             if d <= max_distance {
                 cands.push((d, target, p));

@@ -58,7 +58,11 @@ fn one_mode_orders() {
     assert_eq!(pick(OneOrder::RightLeft), vec![0]);
     assert_eq!(pick(OneOrder::TopBottom), vec![2]);
     assert_eq!(pick(OneOrder::BestScore), vec![0]);
-    assert!(assign(&[], &srcs, &SelectMode::One(OneOrder::Largest)).unwrap().is_empty());
+    assert!(
+        assign(&[], &srcs, &SelectMode::One(OneOrder::Largest))
+            .unwrap()
+            .is_empty()
+    );
 }
 
 #[test]
@@ -83,7 +87,12 @@ fn modes_without_their_sources_are_errors() {
     let e = assign(&faces, &only_ref, &SelectMode::Many).unwrap_err();
     assert!(e.message.contains("needs a source"), "{e}");
     let only_src = [source("s.jpg", "source", &[1.0, 0.0, 0.0])];
-    let e = assign(&faces, &only_src, &SelectMode::Reference { max_distance: 0.5 }).unwrap_err();
+    let e = assign(
+        &faces,
+        &only_src,
+        &SelectMode::Reference { max_distance: 0.5 },
+    )
+    .unwrap_err();
     assert!(e.to_string().contains("--reference-face"), "{e}");
     let e = assign(&faces, &only_src, &SelectMode::Map { max_distance: 0.5 }).unwrap_err();
     assert!(e.to_string().contains("--map"), "{e}");
@@ -101,7 +110,13 @@ fn reference_mode_swaps_faces_near_a_reference() {
     ];
     let faces = three();
     let a = assign(&faces, &srcs, &SelectMode::Reference { max_distance: 0.1 }).unwrap();
-    assert_eq!(a, vec![Assignment { target: 0, source: 0 }]);
+    assert_eq!(
+        a,
+        vec![Assignment {
+            target: 0,
+            source: 0
+        }]
+    );
     let a = assign(&faces, &srcs, &SelectMode::Reference { max_distance: 0.9 }).unwrap();
     assert_eq!(targets(&a), vec![0, 2]);
     // Without embeddings on the targets the mode cannot work: say how to fix it.
@@ -122,10 +137,29 @@ fn map_mode_pairs_each_identity_with_its_own_source() {
     let a = assign(&faces, &srcs, &SelectMode::Map { max_distance: 0.5 }).unwrap();
     assert_eq!(
         a,
-        vec![Assignment { target: 0, source: 0 }, Assignment { target: 1, source: 2 }]
+        vec![
+            Assignment {
+                target: 0,
+                source: 0
+            },
+            Assignment {
+                target: 1,
+                source: 2
+            }
+        ]
     );
     // Too strict: nothing matches.
-    assert!(assign(&faces, &srcs, &SelectMode::Map { max_distance: 0.001 }).unwrap().is_empty());
+    assert!(
+        assign(
+            &faces,
+            &srcs,
+            &SelectMode::Map {
+                max_distance: 0.001
+            }
+        )
+        .unwrap()
+        .is_empty()
+    );
 }
 
 #[test]
@@ -140,7 +174,13 @@ fn map_mode_is_one_to_one() {
         source("s.jpg", "map:0:source", &[0.0, 1.0, 0.0]),
     ];
     let a = assign(&faces, &srcs, &SelectMode::Map { max_distance: 1.0 }).unwrap();
-    assert_eq!(a, vec![Assignment { target: 1, source: 1 }]);
+    assert_eq!(
+        a,
+        vec![Assignment {
+            target: 1,
+            source: 1
+        }]
+    );
 }
 
 #[test]
@@ -150,7 +190,12 @@ fn different_embedding_spaces_are_not_compared() {
         e.space = "other".into();
     }
     let srcs = [source("s.jpg", "source", &[0.0, 1.0, 0.0]), r];
-    let e = assign(&three(), &srcs, &SelectMode::Reference { max_distance: 2.0 }).unwrap_err();
+    let e = assign(
+        &three(),
+        &srcs,
+        &SelectMode::Reference { max_distance: 2.0 },
+    )
+    .unwrap_err();
     assert!(e.message.contains("different embedding spaces"), "{e}");
 }
 
@@ -167,28 +212,54 @@ fn settings_defaults_and_live_updates() {
     let specs = selection_specs();
     assert!(specs.iter().all(|s| s.live));
     let keys: Vec<&str> = specs.iter().map(|s| s.key.as_str()).collect();
-    assert_eq!(keys, ["face_selection", "one_order", "reference_distance", "map_distance"]);
+    assert_eq!(
+        keys,
+        [
+            "face_selection",
+            "one_order",
+            "reference_distance",
+            "map_distance"
+        ]
+    );
     let mut s = SelectSettings::from_settings(&Settings::defaults(&specs)).unwrap();
     assert_eq!(s, SelectSettings::default());
     assert_eq!(s.mode, SelectMode::One(OneOrder::Largest));
 
-    assert!(s.update("one_order", &SettingValue::Text("top-bottom".into())).unwrap());
+    assert!(
+        s.update("one_order", &SettingValue::Text("top-bottom".into()))
+            .unwrap()
+    );
     assert_eq!(s.mode, SelectMode::One(OneOrder::TopBottom));
     // A distance changed while in `one` mode is remembered for when the mode switches.
-    assert!(s.update("reference_distance", &SettingValue::Float(0.25)).unwrap());
-    assert!(s.update("face_selection", &SettingValue::Text("reference".into())).unwrap());
+    assert!(
+        s.update("reference_distance", &SettingValue::Float(0.25))
+            .unwrap()
+    );
+    assert!(
+        s.update("face_selection", &SettingValue::Text("reference".into()))
+            .unwrap()
+    );
     assert_eq!(s.mode, SelectMode::Reference { max_distance: 0.25 });
     assert!(s.update("map_distance", &SettingValue::Float(0.5)).unwrap());
-    assert!(s.update("face_selection", &SettingValue::Text("map".into())).unwrap());
+    assert!(
+        s.update("face_selection", &SettingValue::Text("map".into()))
+            .unwrap()
+    );
     assert_eq!(s.mode, SelectMode::Map { max_distance: 0.5 });
-    assert!(s.update("face_selection", &SettingValue::Text("one".into())).unwrap());
+    assert!(
+        s.update("face_selection", &SettingValue::Text("one".into()))
+            .unwrap()
+    );
     assert_eq!(s.mode, SelectMode::One(OneOrder::TopBottom));
 
     // Not ours: handled = false, nothing changed.
     let before = s.clone();
     assert!(!s.update("opacity", &SettingValue::Float(0.5)).unwrap());
     // A bad value is refused and leaves the settings as they were.
-    assert!(s.update("face_selection", &SettingValue::Text("all".into())).is_err());
+    assert!(
+        s.update("face_selection", &SettingValue::Text("all".into()))
+            .is_err()
+    );
     assert!(s.update("one_order", &SettingValue::Bool(true)).is_err());
     assert_eq!(s, before);
 }

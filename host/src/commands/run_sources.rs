@@ -1,0 +1,227 @@
+//! Source faces for `liveswap run`: which face images the run needs, in which role, and
+//! their preparation with the profile's analysing stages.
+//!
+//! Roles (`SourceFace::role`, read by the swappers' face selection, `liveswap-swapkit`):
+//! * `"source"` — each `--source` image (several are photos of one person; swappers average
+//!   their embeddings);
+//! * `"reference"` — each `--reference-face` image (`face_selection = reference`);
+//! * `"map:<k>:target"` / `"map:<k>:source"` — the k-th `--map TARGET=SOURCE` pair, counting
+//!   from 0; `--map` on the command line replaces the profile's `[[map]]` table (whose paths
+//!   are relative to the profile file).
+//!
+//! Giving `--map` pairs (or a `[[map]]` table) implies `face_selection = "map"`, and
+//! `--reference-face` implies `face_selection = "reference"`, for every processor that has a
+//! `face_selection` setting which neither the profile nor `--set` sets.
+//!
+//! Each image is analysed once with the pipeline's analysing stages; the largest face is
+//! used (a warning names files with several), and an image without a face is an error naming
+//! the file.
+
+use super::error::CommandError;
+use crate::cli::RunArgs;
+use crate::media::load_rgb;
+use crate::pipeline::{Pipeline, PipelineError, StageEvent, pick_source_face};
+use crate::plugins::PluginSet;
+use crate::profile::{Override, Profile, RawProfile};
+use liveswap_sdk::{SourceFace, data};
+use std::path::{Path, PathBuf};
+
+/// The setting the implied overrides change.
+const SELECTION_KEY: &str = "face_selection";
+
+/// One face image the run needs.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SourceSpec {
+    /// The image file.
+    pub path: PathBuf,
+    /// Its role (see the module docs).
+    pub role: String,
+}
+
+/// The sources of one run and the settings they imply, worked out before validation.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct SourcePlan {
+    /// Every face image, in role order: sources, references, map pairs.
+    pub specs: Vec<SourceSpec>,
+    /// `face_selection` overrides implied by `--map` / `[[map]]` / `--reference-face`.
+    pub implied: Vec<Override>,
+}
+
+/// Parses one `--map TARGET_FACE_IMAGE=SOURCE_IMAGE` (split at the first `=`).
+pub fn parse_map(text: &str) -> Result<(PathBuf, PathBuf), CommandError> {
+    match text.split_once('=') {
+        Some((t, s)) if !t.trim().is_empty() && !s.trim().is_empty() => {
+            Ok((PathBuf::from(t.trim()), PathBuf::from(s.trim())))
+        }
+        _ => Err(CommandError::BadMap(format!(
+            "`{text}`: expected TARGET_FACE_IMAGE=SOURCE_IMAGE"
+        ))),
+    }
+}
+
+impl SourcePlan {
+    /// Collects the face images of `args` (and the profile's `[[map]]` table) and the
+    /// selection modes they imply. `explicit` are the user's `--set` overrides.
+    pub fn new(
+        args: &RunArgs,
+        raw: &RawProfile,
+        plugins: &PluginSet,
+        explicit: &[Override],
+    ) -> Result<Self, CommandError> {
+        let spec = |path: &Path, role: String| SourceSpec {
+            path: path.to_path_buf(),
+            role,
+        };
+        let mut specs: Vec<SourceSpec> = args
+            .source
+            .iter()
+            .map(|p| spec(p, "source".into()))
+            .collect();
+        specs.extend(
+            args.reference_face
+                .iter()
+                .map(|p| spec(p, "reference".into())),
+        );
+        let pairs = if args.map.is_empty() {
+            raw.map_pairs(&args.profile)
+        } else {
+            args.map
+                .iter()
+                .map(|m| parse_map(m))
+                .collect::<Result<_, _>>()?
+        };
+        for (k, (target, source)) in pairs.iter().enumerate() {
+            specs.push(spec(target, format!("map:{k}:target")));
+            specs.push(spec(source, format!("map:{k}:source")));
+        }
+        let mode = if !pairs.is_empty() {
+            Some("map")
+        } else if !args.reference_face.is_empty() {
+            Some("reference")
+        } else {
+            None
+        };
+        let implied = mode.map_or_else(Vec::new, |mode| implied(raw, plugins, explicit, mode));
+        Ok(Self { specs, implied })
+    }
+
+    /// The image paths (for the output-path check).
+    pub fn paths(&self) -> impl Iterator<Item = &Path> {
+        self.specs.iter().map(|s| s.path.as_path())
+    }
+
+    /// Analyses every image and keeps its face. Fails when an enabled stage needs source
+    /// faces and there are none, naming the stage.
+    pub fn prepare(
+        &self,
+        pipeline: &mut Pipeline,
+        profile: &Profile,
+        plugins: &PluginSet,
+    ) -> Result<Vec<SourceFace>, CommandError> {
+        if self.specs.is_empty() {
+            let needs = profile.enabled().find(|s| {
+                plugins.get(&s.id).is_some_and(|p| {
+                    p.info
+                        .requires
+                        .iter()
+                        .any(|r| r.as_str() == data::SOURCE_FACES)
+                })
+            });
+            return match needs {
+                Some(stage) => Err(CommandError::NoSources {
+                    id: stage.id.clone(),
+                }),
+                None => Ok(Vec::new()),
+            };
+        }
+        if !pipeline.has_analyser() {
+            return Err(PipelineError::NoAnalyser.into());
+        }
+        self.specs
+            .iter()
+            .map(|s| prepare_one(pipeline, &s.path, &s.role))
+            .collect()
+    }
+}
+
+/// `face_selection = mode` for every profile processor that has the setting and leaves it
+/// unset (in the profile and on the command line).
+fn implied(
+    raw: &RawProfile,
+    plugins: &PluginSet,
+    explicit: &[Override],
+    mode: &str,
+) -> Vec<Override> {
+    raw.processors
+        .iter()
+        .filter(|e| !e.settings.contains_key(SELECTION_KEY))
+        .filter(|e| {
+            !explicit
+                .iter()
+                .any(|o| o.processor == e.id && o.key == SELECTION_KEY)
+        })
+        .filter(|e| {
+            plugins.get(&e.id).is_some_and(|p| {
+                p.info
+                    .settings
+                    .iter()
+                    .any(|s| s.key.as_str() == SELECTION_KEY)
+            })
+        })
+        .map(|e| Override {
+            processor: e.id.clone(),
+            key: SELECTION_KEY.into(),
+            value: mode.into(),
+        })
+        .collect()
+}
+
+/// Analyses one face image and keeps its largest face.
+pub(super) fn prepare_one(
+    pipeline: &mut Pipeline,
+    path: &Path,
+    role: &str,
+) -> Result<SourceFace, CommandError> {
+    let label = path.display().to_string();
+    let mut image = load_rgb(path)?;
+    let report = pipeline.analyse(&mut image);
+    if let Some(error) = report.events.iter().find_map(|e| match e {
+        StageEvent::Failed { error, .. } | StageEvent::Disabled { error, .. } => {
+            Some(error.clone())
+        }
+        StageEvent::Skipped { .. } => None,
+    }) {
+        return Err(PipelineError::SourceAnalysis { label, error }.into());
+    }
+    let face = pick_source_face(&report.faces, &label).ok_or(PipelineError::NoSourceFace {
+        label: label.clone(),
+    })?;
+    Ok(SourceFace {
+        label: label.as_str().into(),
+        role: role.into(),
+        image,
+        face,
+    })
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, reason = "tests")]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn map_arguments_split_at_the_first_equals_sign() {
+        assert_eq!(
+            parse_map("a.jpg=b.jpg").unwrap(),
+            (PathBuf::from("a.jpg"), PathBuf::from("b.jpg"))
+        );
+        assert_eq!(
+            parse_map("a.jpg=b=c.jpg").unwrap().1,
+            PathBuf::from("b=c.jpg")
+        );
+        for bad in ["a.jpg", "=b.jpg", "a.jpg="] {
+            let e = parse_map(bad).unwrap_err().to_string();
+            assert!(e.contains("TARGET_FACE_IMAGE=SOURCE_IMAGE"), "{e}");
+        }
+    }
+}

@@ -1,0 +1,277 @@
+//! One face swap: the source face morphed onto one target face of the frame.
+//!
+//! Pipeline position: called by the processor ([`crate::imp`]) for every (target, source)
+//! assignment, with the source's [`SourceMesh`] built once per run. Steps, all on the target
+//! face's region of interest (the padded mask polygon's box plus [`MARGIN`] pixels, clipped
+//! to the frame), never on the whole frame:
+//! 1. control points of the target ([`crate::points`]) and its mask polygon, the convex hull
+//!    of landmarks + forehead ([`crate::mask`]);
+//! 2. piecewise-affine warp of the source image onto the target geometry ([`crate::warp`]);
+//! 3. optional colour correction: LAB mean/std transfer to the target's pixels under the mask
+//!    ([`crate::colour`]), then a local shading match ([`crate::shading`]);
+//! 4. optional unsharp mask ([`crate::sharpen`]);
+//! 5. optional Poisson blending in a band along the mask's edge ([`crate::poisson`]);
+//! 6. composite with weight `mask · opacity` ([`crate::patch::Patch::blend_into`]).
+//!
+//! Frame pixels whose mask weight is 0 — everything outside the padded hull of the target's
+//! landmarks and forehead arc — are never written.
+
+use crate::colour;
+use crate::delaunay::{P2, triangulate};
+use crate::mask::{convex_hull, cut_hole, edge_distance, mask_bounds, polygon_area, ramp};
+use crate::patch::Patch;
+use crate::points::{INNER_MOUTH, PointsError, control_points, mask_points};
+use crate::poisson::{SolveOptions, SolveReport, seamless};
+use crate::settings::MorphOptions;
+use crate::shading::match_shading;
+use crate::sharpen::unsharp;
+use crate::warp::warp_mesh;
+use liveswap_vision::{ImageView, ImageViewMut, Rect};
+
+/// Pixels of context kept around the mask's box (Poisson boundary values, blur support).
+pub const MARGIN: usize = 3;
+/// Largest feather as a fraction of the face size (`sqrt` of the mask polygon's area).
+pub const MAX_FEATHER_FRACTION: f64 = 0.25;
+/// Smoothing scale of the local shading match, as a fraction of the face size.
+pub const SHADING_SIGMA_FRACTION: f64 = 0.08;
+/// Width of the band along the mask edge that the Poisson blend solves over (its correction
+/// fading to none at the inner side), as a fraction of the face size.
+pub const POISSON_BAND_FRACTION: f64 = 0.15;
+/// Poisson boundary pixels must look like skin in both images: LAB colour within this many
+/// times the face's 75th-percentile distance from its median colour.
+pub const TYPICAL_SPREAD: f32 = 2.0;
+/// Soft edge of the kept mouth opening, as a fraction of the face size.
+pub const MOUTH_FEATHER_FRACTION: f64 = 0.02;
+/// The Poisson solve: at most 600 conjugate-gradient iterations (enough for faces ~500 px
+/// across), stop at a residual of 1e-4, boundary values clamped at 3 robust sigmas.
+pub const POISSON: SolveOptions = SolveOptions {
+    max_iter: 600,
+    tol: 1e-4,
+    clamp_sigmas: Some(3.0),
+    smooth_radius: None,
+};
+/// Smoothing of the Poisson boundary values along the edge, as a fraction of the face size.
+pub const POISSON_SMOOTH_FRACTION: f64 = 0.04;
+
+/// A source face prepared for morphing: control points in source-image pixels and the
+/// Delaunay mesh over them (computed once, reused for every target).
+#[derive(Debug, Clone, PartialEq)]
+pub struct SourceMesh {
+    /// Control points ([`crate::points::layout`]).
+    pub points: Vec<P2>,
+    /// Triangles as indices into `points`.
+    pub triangles: Vec<[usize; 3]>,
+}
+
+impl SourceMesh {
+    /// Builds the mesh from the source face's 106 landmarks.
+    ///
+    /// # Errors
+    /// [`PointsError`] when the landmarks are unusable.
+    pub fn new(landmarks: &[[f32; 2]]) -> Result<Self, PointsError> {
+        let points = control_points(landmarks)?;
+        let triangles = triangulate(&points);
+        if triangles.is_empty() {
+            return Err(PointsError::Degenerate);
+        }
+        Ok(Self { points, triangles })
+    }
+}
+
+/// What one morph did.
+#[derive(Debug, Clone, PartialEq)]
+pub struct MorphReport {
+    /// The frame box that was read (and, where the mask is above zero, written).
+    pub region: Rect,
+    /// Frame pixels written (mask weight above zero).
+    pub written: usize,
+    /// The Poisson solve, when it ran.
+    pub solve: Option<SolveReport>,
+}
+
+/// Morphs `source` (the whole source image, RGB8) with its `mesh` onto the target face with
+/// `target_landmarks` (106 points in frame pixels) in `frame`. Returns `Ok(None)` when the
+/// face lies wholly outside the frame.
+///
+/// # Errors
+/// [`PointsError`] when the target landmarks are unusable.
+pub fn morph_face(
+    frame: &mut ImageViewMut<'_>,
+    source: &ImageView<'_>,
+    mesh: &SourceMesh,
+    target_landmarks: &[[f32; 2]],
+    opts: &MorphOptions,
+) -> Result<Option<MorphReport>, PointsError> {
+    let dst = control_points(target_landmarks)?;
+    let hull = convex_hull(mask_points(&dst));
+    if hull.len() < 3 {
+        return Err(PointsError::Degenerate);
+    }
+    let size = polygon_area(&hull).sqrt();
+    let padding = f64::from(opts.mask_padding) / 100.0 * size;
+    let feather = f64::from(opts.mask_feather).min(MAX_FEATHER_FRACTION * size);
+    let rect = mask_bounds(&hull, padding, MARGIN, frame.width, frame.height);
+    if rect.is_empty() || opts.opacity <= 0.0 {
+        return Ok(None);
+    }
+    let edge = edge_distance(&hull, rect, padding);
+    let mut weight: Vec<f32> = edge.iter().map(|&d| ramp(d, feather)).collect();
+    let (mut face, covered) = warp_mesh(source, &mesh.points, &dst, &mesh.triangles, rect);
+    let mouth: Vec<P2> = INNER_MOUTH.iter().map(|&i| dst[i]).collect();
+    cut_hole(&mut weight, rect, &mouth, MOUTH_FEATHER_FRACTION * size);
+    let target = Patch::read(&frame.as_view(), rect);
+    for ((w, &c), (f, t)) in weight
+        .iter_mut()
+        .zip(&covered)
+        .zip(face.data.iter_mut().zip(&target.data))
+    {
+        if !c {
+            // Not reached by the mesh: never blended; the target stands in as guide value.
+            *w = 0.0;
+            *f = *t;
+        }
+    }
+    if opts.color_correction {
+        colour::transfer(&mut face.data, &target.data, &weight);
+        let (w, h) = (rect.width(), rect.height());
+        let sigma = SHADING_SIGMA_FRACTION * size;
+        match_shading(&mut face.data, &target.data, &weight, w, h, sigma);
+    }
+    unsharp(&mut face, opts.sharpness);
+    let solve = opts
+        .poisson_blend
+        .then(|| blend_edge(&mut face, &target, &edge, &covered, &weight, size));
+    let mut written = 0;
+    for w in &mut weight {
+        *w *= opts.opacity;
+        written += usize::from(*w > 0.0);
+    }
+    face.blend_into(frame, &weight);
+    Ok(Some(MorphReport {
+        region: rect,
+        written,
+        solve,
+    }))
+}
+
+/// Poisson blending limited to a band along the mask edge: the domain is the covered part of
+/// the padded hull within [`POISSON_BAND_FRACTION`] × `size` of its edge, with Dirichlet
+/// values from skin-like pixels outside it and free (Neumann) sides elsewhere, including the
+/// band's inner side. The correction fades from full at the edge to none at the band's inner
+/// side: it hides the seam, while the inside keeps the colour-matched face instead of tints
+/// carried in from the boundary. A thin band also keeps the solve short.
+fn blend_edge(
+    face: &mut Patch,
+    target: &Patch,
+    edge: &[f32],
+    covered: &[bool],
+    weight: &[f32],
+    size: f64,
+) -> SolveReport {
+    let band = POISSON_BAND_FRACTION * size;
+    let in_band = |d: f32| f64::from(d) < band;
+    let domain: Vec<bool> = edge
+        .iter()
+        .zip(covered)
+        .map(|(&d, &c)| c && d > 0.0 && in_band(d))
+        .collect();
+    let skin_t = colour::typical(&target.data, weight, TYPICAL_SPREAD);
+    let skin_g = colour::typical(&face.data, weight, TYPICAL_SPREAD);
+    let anchor: Vec<bool> = (0..edge.len())
+        .map(|k| skin_t[k] && skin_g[k] && in_band(edge[k]))
+        .collect();
+    let solve = SolveOptions {
+        smooth_radius: Some(POISSON_SMOOTH_FRACTION * size),
+        ..POISSON
+    };
+    let (blended, report) = seamless(face, target, &domain, &anchor, &solve);
+    for (((f, b), &d), &inside) in face
+        .data
+        .iter_mut()
+        .zip(&blended.data)
+        .zip(edge)
+        .zip(&domain)
+    {
+        if inside {
+            let keep = 1.0 - ramp(d, band);
+            for c in 0..3 {
+                f[c] += keep * (b[c] - f[c]);
+            }
+        }
+    }
+    report
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, reason = "tests")]
+mod tests {
+    use super::*;
+    use crate::points::tests::synthetic_landmarks;
+    use liveswap_vision::Image;
+
+    fn textured(w: usize, h: usize, seed: usize) -> Image {
+        let data = (0..w * h * 3)
+            .map(|i| ((i * 31 + seed * 17 + (i / (w * 3)) * 7) % 200 + 20) as u8)
+            .collect();
+        Image::from_vec(data, w, h, 3).unwrap()
+    }
+
+    #[test]
+    fn only_the_masked_region_changes_and_opacity_zero_is_a_no_op() {
+        let src = textured(200, 200, 1);
+        let mut frame = textured(240, 220, 2);
+        let before = frame.clone();
+        let mesh = SourceMesh::new(&synthetic_landmarks(100.0, 95.0, 50.0)).unwrap();
+        let target = synthetic_landmarks(130.0, 110.0, 40.0);
+        let report = morph_face(
+            &mut frame.view_mut(),
+            &src.view(),
+            &mesh,
+            &target,
+            &MorphOptions::default(),
+        )
+        .unwrap()
+        .unwrap();
+        assert!(report.written > 1000, "{report:?}");
+        let solve = report.solve.unwrap();
+        assert!(solve.relative_residual < 1e-3, "{solve:?}");
+        let dst = control_points(&target).unwrap();
+        let hull = convex_hull(mask_points(&dst));
+        let mut changed = 0;
+        for y in 0..220 {
+            for x in 0..240 {
+                let inside = crate::mask::signed_distance(&hull, [x as f64, y as f64]) > 0.0;
+                if frame.pixel(x, y) != before.pixel(x, y) {
+                    assert!(inside, "({x},{y}) changed outside the hull");
+                    changed += 1;
+                }
+            }
+        }
+        assert!(changed > 1000);
+        let mut again = before.clone();
+        let off = MorphOptions {
+            opacity: 0.0,
+            ..MorphOptions::default()
+        };
+        let r = morph_face(&mut again.view_mut(), &src.view(), &mesh, &target, &off).unwrap();
+        assert!(r.is_none());
+        assert_eq!(again, before);
+    }
+
+    #[test]
+    fn a_face_off_frame_is_skipped() {
+        let src = textured(200, 200, 1);
+        let mut frame = textured(50, 50, 2);
+        let mesh = SourceMesh::new(&synthetic_landmarks(100.0, 95.0, 50.0)).unwrap();
+        let target = synthetic_landmarks(500.0, 500.0, 40.0);
+        let r = morph_face(
+            &mut frame.view_mut(),
+            &src.view(),
+            &mesh,
+            &target,
+            &MorphOptions::default(),
+        )
+        .unwrap();
+        assert!(r.is_none());
+    }
+}

@@ -1,0 +1,292 @@
+//! Seamless (Poisson) blending of the morphed face into the target, on the face patch only.
+//!
+//! Pipeline position: optional, after colour transfer and sharpening, before the final
+//! feathered composite. Inside the blend domain (patch pixels with mask weight > 0) it finds
+//! the image `f` whose discrete Laplacian equals the morphed face's (`Δf = Δg`, the guidance
+//! field of Pérez et al. 2003) and which equals the target `t` on the domain's boundary. It
+//! solves for the correction `d = f − g`, which is harmonic (`Δd = 0`) with boundary values
+//! `t − g`: the face keeps its own details and only a smooth shading field is added, so that
+//! its edge meets the target without a seam.
+//!
+//! Discretisation: 5-point stencil over 4-neighbours. A neighbour inside the patch but
+//! outside the domain is a Dirichlet value if it is marked `anchor` (it looks like skin in
+//! both images, see [`crate::colour::typical`]); other neighbours — not anchors, or outside
+//! the patch where the face touches the frame edge — are dropped (Neumann, zero flux), so
+//! hair or background on the edge cannot tint the face. The symmetric positive (semi-)definite
+//! system is solved by conjugate gradients on all three channels at once, for at most
+//! `max_iter` iterations or until the residual falls below `tol` of the right-hand side's
+//! norm. Units: 0–255 RGB values in f32 patches; sums in f64.
+
+use crate::patch::Patch;
+use std::collections::BTreeMap;
+
+/// How the solve ended.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct SolveReport {
+    /// Unknowns (domain pixels).
+    pub unknowns: usize,
+    /// Iterations run.
+    pub iterations: usize,
+    /// Final residual norm divided by the right-hand side's norm (0 for a zero right side).
+    pub relative_residual: f64,
+}
+
+type V3 = [f64; 3];
+
+fn dot(a: &[V3], b: &[V3]) -> V3 {
+    let mut s = [0.0; 3];
+    for (x, y) in a.iter().zip(b) {
+        for c in 0..3 {
+            s[c] += x[c] * y[c];
+        }
+    }
+    s
+}
+
+/// The sparse operator: per unknown, its diagonal and the unknown indices of its domain
+/// neighbours.
+struct System {
+    diag: Vec<f64>,
+    nbrs: Vec<[usize; 4]>,
+    count: Vec<u8>,
+}
+
+impl System {
+    fn apply(&self, x: &[V3], out: &mut [V3]) {
+        for (k, o) in out.iter_mut().enumerate() {
+            let mut v = x[k].map(|c| c * self.diag[k]);
+            for &j in &self.nbrs[k][..usize::from(self.count[k])] {
+                for c in 0..3 {
+                    v[c] -= x[j][c];
+                }
+            }
+            *o = v;
+        }
+    }
+}
+
+/// Solver parameters.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct SolveOptions {
+    /// Iteration cap.
+    pub max_iter: usize,
+    /// Relative residual at which to stop.
+    pub tol: f64,
+    /// When set, each boundary value `t − g` is clamped per channel to the boundary's
+    /// median ± this many robust standard deviations (1.4826 · MAD, at least 4 levels), so a
+    /// few boundary pixels on hair, background or an open mouth cannot tint the whole face.
+    pub clamp_sigmas: Option<f64>,
+    /// When set, each boundary value is replaced by a Gaussian-weighted mean (this sigma, in
+    /// pixels) of the boundary values around it, so skin texture that differs pixel by pixel
+    /// along the edge does not print into the face.
+    pub smooth_radius: Option<f64>,
+}
+
+/// Median and robust standard deviation (1.4826 · MAD) of `v` (which it reorders).
+fn median_sigma(v: &mut [f64]) -> (f64, f64) {
+    if v.is_empty() {
+        return (0.0, 0.0);
+    }
+    v.sort_by(f64::total_cmp);
+    let med = v[v.len() / 2];
+    let mut dev: Vec<f64> = v.iter().map(|x| (x - med).abs()).collect();
+    dev.sort_by(f64::total_cmp);
+    (med, 1.4826 * dev[dev.len() / 2])
+}
+
+/// The Dirichlet value `t − g` of every anchor pixel next to the domain (`index` maps domain
+/// pixels to unknowns), clamped and smoothed as `opts` asks.
+fn boundary_values(
+    guide: &Patch,
+    target: &Patch,
+    index: &[usize],
+    anchor: &[bool],
+    opts: &SolveOptions,
+) -> BTreeMap<usize, V3> {
+    let (w, h) = (guide.width(), guide.height());
+    let mut raw: Vec<(usize, V3)> = Vec::new();
+    for q in 0..index.len() {
+        if index[q] != usize::MAX || !anchor.get(q).copied().unwrap_or(false) {
+            continue;
+        }
+        let (x, y) = (q % w, q / w);
+        let touches = [
+            (x > 0).then(|| q - 1),
+            (x + 1 < w).then(|| q + 1),
+            (y > 0).then(|| q - w),
+            (y + 1 < h).then(|| q + w),
+        ]
+        .into_iter()
+        .flatten()
+        .any(|k| index[k] != usize::MAX);
+        if touches {
+            let v =
+                std::array::from_fn(|c| f64::from(target.data[q][c]) - f64::from(guide.data[q][c]));
+            raw.push((q, v));
+        }
+    }
+    if let Some(k_sigma) = opts.clamp_sigmas {
+        for c in 0..3 {
+            let mut col: Vec<f64> = raw.iter().map(|(_, v)| v[c]).collect();
+            let (med, sigma) = median_sigma(&mut col);
+            let half = k_sigma * sigma.max(4.0);
+            for (_, v) in &mut raw {
+                v[c] = v[c].clamp(med - half, med + half);
+            }
+        }
+    }
+    let Some(radius) = opts.smooth_radius.filter(|r| *r > 0.0) else {
+        return raw.into_iter().collect();
+    };
+    // Gaussian-weighted average over the other boundary values within 2·radius: keeps the
+    // large-scale light difference, drops pixel-scale texture mismatch along the edge.
+    let pos = |q: usize| ((q % w) as f64, (q / w) as f64);
+    let inv = -0.5 / (radius * radius);
+    raw.iter()
+        .map(|&(q, _)| {
+            let (x, y) = pos(q);
+            let (mut sw, mut sv) = (0.0, [0.0; 3]);
+            for &(p, v) in &raw {
+                let (px, py) = pos(p);
+                let d2 = (px - x).powi(2) + (py - y).powi(2);
+                if d2 <= 4.0 * radius * radius {
+                    let wgt = (d2 * inv).exp();
+                    sw += wgt;
+                    for c in 0..3 {
+                        sv[c] += wgt * v[c];
+                    }
+                }
+            }
+            (q, sv.map(|s| s / sw))
+        })
+        .collect()
+}
+
+/// Blends `guide` (the morphed face) into `target` over `domain` (one flag per patch pixel)
+/// and returns the blended patch: `guide + d` inside the domain, `target` elsewhere. Only
+/// boundary pixels with `anchor` set fix values. Mismatched lengths are treated as "outside
+/// the domain" and "not an anchor".
+#[must_use]
+pub fn seamless(
+    guide: &Patch,
+    target: &Patch,
+    domain: &[bool],
+    anchor: &[bool],
+    opts: &SolveOptions,
+) -> (Patch, SolveReport) {
+    let anchored = |q: usize| anchor.get(q).copied().unwrap_or(false);
+    let (w, h) = (guide.width(), guide.height());
+    let n = w * h;
+    let inside = |k: usize| {
+        domain.get(k).copied().unwrap_or(false) && k < guide.data.len() && k < target.data.len()
+    };
+    let mut index = vec![usize::MAX; n];
+    let mut pixels = Vec::new();
+    for (k, slot) in index.iter_mut().enumerate() {
+        if inside(k) {
+            *slot = pixels.len();
+            pixels.push(k);
+        }
+    }
+    let mut sys = System {
+        diag: Vec::with_capacity(pixels.len()),
+        nbrs: Vec::with_capacity(pixels.len()),
+        count: Vec::with_capacity(pixels.len()),
+    };
+    let values = boundary_values(guide, target, &index, anchor, opts);
+    let mut rhs: Vec<V3> = Vec::with_capacity(pixels.len());
+    for &k in &pixels {
+        let (x, y) = (k % w, k / w);
+        let mut neighbours: Vec<usize> = Vec::with_capacity(4);
+        if x > 0 {
+            neighbours.push(k - 1);
+        }
+        if x + 1 < w {
+            neighbours.push(k + 1);
+        }
+        if y > 0 {
+            neighbours.push(k - w);
+        }
+        if y + 1 < h {
+            neighbours.push(k + w);
+        }
+        neighbours.retain(|&q| index[q] != usize::MAX || anchored(q));
+        let mut b = [0.0; 3];
+        let mut list = [0usize; 4];
+        let mut count = 0u8;
+        for &q in &neighbours {
+            if index[q] != usize::MAX {
+                list[usize::from(count)] = index[q];
+                count += 1;
+            } else if let Some(v) = values.get(&q) {
+                for c in 0..3 {
+                    b[c] += v[c];
+                }
+            }
+        }
+        sys.diag.push(neighbours.len() as f64);
+        sys.nbrs.push(list);
+        sys.count.push(count);
+        rhs.push(b);
+    }
+    let (d, iterations, relative_residual) =
+        conjugate_gradient(&sys, &rhs, opts.max_iter, opts.tol);
+    let mut out = target.clone();
+    for (u, &k) in pixels.iter().enumerate() {
+        out.data[k] = std::array::from_fn(|c| (f64::from(guide.data[k][c]) + d[u][c]) as f32);
+    }
+    let report = SolveReport {
+        unknowns: pixels.len(),
+        iterations,
+        relative_residual,
+    };
+    (out, report)
+}
+
+/// Conjugate gradients from zero, the three channels independently but in one pass.
+fn conjugate_gradient(sys: &System, b: &[V3], max_iter: usize, tol: f64) -> (Vec<V3>, usize, f64) {
+    let n = b.len();
+    let mut x = vec![[0.0; 3]; n];
+    let mut r = b.to_vec();
+    let mut p = r.clone();
+    let mut ap = vec![[0.0; 3]; n];
+    let b_norm = dot(b, b).map(f64::sqrt);
+    let mut rr = dot(&r, &r);
+    let done = |rr: &V3| (0..3).all(|c| rr[c].sqrt() <= tol * b_norm[c] || b_norm[c] == 0.0);
+    let mut it = 0;
+    while it < max_iter && !done(&rr) {
+        sys.apply(&p, &mut ap);
+        let pap = dot(&p, &ap);
+        let alpha: V3 = std::array::from_fn(|c| if pap[c] > 0.0 { rr[c] / pap[c] } else { 0.0 });
+        for k in 0..n {
+            for c in 0..3 {
+                x[k][c] += alpha[c] * p[k][c];
+                r[k][c] -= alpha[c] * ap[k][c];
+            }
+        }
+        let rr_next = dot(&r, &r);
+        let beta: V3 = std::array::from_fn(|c| if rr[c] > 0.0 { rr_next[c] / rr[c] } else { 0.0 });
+        for k in 0..n {
+            for c in 0..3 {
+                p[k][c] = r[k][c] + beta[c] * p[k][c];
+            }
+        }
+        rr = rr_next;
+        it += 1;
+    }
+    let rel = (0..3)
+        .map(|c| {
+            if b_norm[c] > 0.0 {
+                rr[c].sqrt() / b_norm[c]
+            } else {
+                0.0
+            }
+        })
+        .fold(0.0, f64::max);
+    (x, it, rel)
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, reason = "tests")]
+#[path = "poisson_tests.rs"]
+mod tests;
