@@ -98,12 +98,21 @@ fn live_settings_change_between_frames_and_others_are_refused() {
         assert!(matches!(err, PipelineError::Setting { .. }), "{err}");
         assert!(err.to_string().contains(needle), "{err}");
     }
-    // A live analyser setting goes through to the plugin: a threshold of 0.99 finds nothing.
+    // A live analyser setting goes through to the plugin: a threshold of 0.99 finds nothing;
+    // with tracking on, the face of the frames before is bridged for a frame ...
     pipeline
         .update_setting("face_analyser", "det_threshold", SettingValue::Float(0.99))
         .unwrap();
     let mut third = original.clone();
     let report = pipeline.process(&mut third, 2, 66_666, &[]);
+    assert_eq!(report.faces.len(), 1, "the tracked face is bridged");
+    assert_eq!(report.faces[0].track_id.into_option(), Some(0));
+    // ... and with tracking switched off (live), nothing is reported or drawn.
+    pipeline
+        .update_setting("face_analyser", "tracking", SettingValue::Bool(false))
+        .unwrap();
+    let mut fourth = original.clone();
+    let report = pipeline.process(&mut fourth, 3, 99_999, &[]);
     assert!(report.faces.is_empty());
-    assert_eq!(third, original, "nothing drawn without faces");
+    assert_eq!(fourth, original, "nothing drawn without faces");
 }

@@ -11,16 +11,20 @@
 //! | `cli` | the `liveswap` binary end to end: exit codes, messages, outputs |
 //! | `models` | model registry and providers: verified fetch against a loopback server (resume, mirrors, digests), pip wheels, signature checks, user model files, provider fallback, `models`/`providers` commands |
 //! | `video` | video runs end to end: frame count, rate, timestamps, audio, encoders, damaged inputs, Ctrl-C (needs `ffmpeg`/`ffprobe`) |
+//! | `tracking` | video temporal stability: a missed face is bridged, tracking off flickers |
+//! | `bench` | `liveswap bench` numbers are consistent with the run |
 //! | `swap` | face_swapper + swapkit: reference parity on the inswapper stand-in, generated models, mapping, errors |
 
 #![allow(clippy::unwrap_used, reason = "tests")]
 #![allow(clippy::print_stderr, reason = "tests report measured errors")]
 
+mod bench;
 mod cli;
 mod loading;
 mod models;
 mod morph;
 mod parity;
 mod swap;
+mod tracking;
 mod video;
 mod zoo;

@@ -24,7 +24,7 @@ const FAST: [&str; 4] = [
     "face_analyser.landmark_model=",
 ];
 
-fn ffmpeg(args: &[&str]) {
+pub(crate) fn ffmpeg(args: &[&str]) {
     let o = Command::new("ffmpeg")
         .args(["-hide_banner", "-loglevel", "error", "-y"])
         .args(args)
@@ -108,7 +108,7 @@ fn assert_provenance(p: &Value) {
     );
 }
 
-fn command(args: &[&str]) -> Command {
+pub(crate) fn command(args: &[&str]) -> Command {
     let mut c = Command::new(liveswap_bin());
     c.args(args)
         .current_dir(workspace())
@@ -119,16 +119,16 @@ fn command(args: &[&str]) -> Command {
     c
 }
 
-fn liveswap(args: &[&str]) -> Output {
+pub(crate) fn liveswap(args: &[&str]) -> Output {
     command(args).output().unwrap()
 }
 
-fn stderr(o: &Output) -> String {
+pub(crate) fn stderr(o: &Output) -> String {
     String::from_utf8_lossy(&o.stderr).into_owned()
 }
 
 /// `liveswap run` with the debug profile and the fast analyser settings.
-fn run_debug(target: &Path, output: &Path, extra: &[&str]) -> Output {
+pub(crate) fn run_debug(target: &Path, output: &Path, extra: &[&str]) -> Output {
     let mut args = vec![
         "run",
         "--profile",
@@ -145,7 +145,7 @@ fn run_debug(target: &Path, output: &Path, extra: &[&str]) -> Output {
     liveswap(&args)
 }
 
-fn assert_ok(o: &Output) {
+pub(crate) fn assert_ok(o: &Output) {
     assert!(
         o.status.success(),
         "exit {:?}\nstdout: {}\nstderr: {}",

@@ -75,6 +75,15 @@ pub enum Command {
     ///
     /// Example: liveswap preview -p profiles/debug.toml -t clip.mp4 --frame 120 -o frame.png
     Preview(PreviewArgs),
+    /// Measure a profile on a video clip: milliseconds per stage, processor and model
+    /// call, fps, peak memory, and the share of time inside ONNX Runtime.
+    ///
+    /// Example: liveswap bench -p profiles/inswapper.toml -t clip.mp4 -s face.jpg --frames 30
+    ///
+    /// The run is a real `liveswap run` on the first --frames frames (decode, processors and
+    /// encode on their threads); its output goes to a temporary file that is deleted,
+    /// unless --output is given.
+    Bench(BenchArgs),
     /// Detect faces in an image and print them (box, score, 5 keypoints, optional 106 landmarks).
     ///
     /// Coordinates are original-image pixels (x = column, y = row, pixel centres at integers);
@@ -193,6 +202,35 @@ pub struct PreviewArgs {
     /// Replace the output file if it exists.
     #[arg(long)]
     pub overwrite: bool,
+}
+
+/// `liveswap bench`.
+#[derive(Debug, Args)]
+pub struct BenchArgs {
+    /// The profile (TOML) to measure.
+    #[arg(short, long, value_name = "FILE")]
+    pub profile: PathBuf,
+    /// The video clip.
+    #[arg(short, long, value_name = "VIDEO")]
+    pub target: PathBuf,
+    /// Source face image(s), as for `run` (repeatable).
+    #[arg(short, long, value_name = "FILE")]
+    pub source: Vec<PathBuf>,
+    /// Override a profile setting (repeatable), as for `run`.
+    #[arg(long = "set", value_name = "PROCESSOR.KEY=VALUE")]
+    pub set: Vec<String>,
+    /// Frames to process from the start of the clip (0 = all).
+    #[arg(long, value_name = "N", default_value_t = 30)]
+    pub frames: u64,
+    /// Keep the output video here instead of deleting it.
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Replace --output if it exists.
+    #[arg(long)]
+    pub overwrite: bool,
+    /// Print JSON instead of a table.
+    #[arg(long)]
+    pub json: bool,
 }
 
 /// `liveswap analyse`.

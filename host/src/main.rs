@@ -63,9 +63,13 @@ fn run(cli: &Cli) -> anyhow::Result<Completion> {
     let host = match &cli.command {
         Command::Run(args) => Host::start_with_profile(&cli.global, &args.profile)?,
         Command::Preview(args) => Host::start_with_profile(&cli.global, &args.profile)?,
+        Command::Bench(args) => Host::start_with_profile(&cli.global, &args.profile)?,
         _ => Host::start(&cli.global)?,
     };
-    if matches!(cli.command, Command::Run(_) | Command::Preview(_)) {
+    if matches!(
+        cli.command,
+        Command::Run(_) | Command::Preview(_) | Command::Bench(_)
+    ) {
         install_cancel_handler(&host);
     }
     let stdout = std::io::stdout();
@@ -73,6 +77,7 @@ fn run(cli: &Cli) -> anyhow::Result<Completion> {
     let done = match &cli.command {
         Command::Run(args) => commands::run(&host, args, &mut out)?,
         Command::Preview(args) => commands::preview(&host, args, &mut out)?,
+        Command::Bench(args) => commands::bench(&host, args, &mut out)?,
         Command::Analyse(args) => commands::analyse(&host, args, &mut out)?,
         Command::Plugins(args) => commands::plugins(&host, args.json, &mut out)?,
         Command::Profile(ProfileCommand::Check { file, set }) => {

@@ -1,6 +1,7 @@
 //! The work behind each command. Output goes to a writer so tests can capture it.
 
 mod analyse;
+mod bench;
 mod error;
 mod models_cmd;
 mod plugins_cmd;
@@ -14,6 +15,7 @@ mod run_video;
 mod setup;
 
 pub use analyse::{AnalyseJson, FaceJson, analyse};
+pub use bench::{BenchReport, ModelTiming, bench, peak_rss};
 pub use error::CommandError;
 pub use models_cmd::{fetch as models_fetch, models, select_entries, verify_cmd as models_verify};
 pub use plugins_cmd::plugins;

@@ -33,9 +33,9 @@ pub fn is_video_target(path: &Path) -> bool {
 
 /// What the processors did over the whole video.
 #[derive(Debug, Default)]
-struct StageStats {
-    /// Per processor: (time, frames it ran on), in first-seen order by id.
-    time: BTreeMap<String, (Duration, u64)>,
+pub(super) struct StageStats {
+    /// Per processor: (time, frames it ran on), by id.
+    pub(super) time: BTreeMap<String, (Duration, u64)>,
     /// Per processor: (frames skipped, last reason).
     skipped: BTreeMap<String, (u64, String)>,
     /// Per processor: frames failed.
@@ -43,11 +43,11 @@ struct StageStats {
     /// Processors disabled during the run.
     disabled: Vec<String>,
     /// Faces seen over all frames.
-    faces: u64,
+    pub(super) faces: u64,
 }
 
 impl StageStats {
-    fn problems(&self) -> u64 {
+    pub(super) fn problems(&self) -> u64 {
         self.failed.values().sum::<u64>() + self.disabled.len() as u64
     }
 }
@@ -65,12 +65,36 @@ fn encode_options(args: &RunArgs) -> EncodeOptions {
     }
 }
 
+/// A finished video run, for the summary (`run`) or the measurements (`bench`).
+pub(super) struct VideoRun {
+    /// The pipeline that ran.
+    pub(super) pipeline: Pipeline,
+    /// What the transcode did.
+    pub(super) summary: TranscodeSummary,
+    /// What the processors did.
+    pub(super) stats: StageStats,
+}
+
 /// Runs the profile over a video target and writes the output video.
 pub fn run_video(
     host: &Host,
     args: &RunArgs,
     out: &mut dyn Write,
 ) -> Result<Completion, CommandError> {
+    let done = transcode_profile(host, args)?;
+    let trim = args.video.trim.unwrap_or_default();
+    report(out, args, &done.pipeline, &done.summary, &done.stats, &trim)?;
+    Ok(if done.stats.problems() > 0 {
+        Completion::WithProblems
+    } else {
+        Completion::Clean
+    })
+}
+
+/// Checks the arguments, builds the pipeline, prepares the sources and streams the video
+/// through it. Model call totals ([`crate::inference::CallStats`]) are reset just before
+/// the first frame, so they cover the frames only (not source preparation).
+pub(super) fn transcode_profile(host: &Host, args: &RunArgs) -> Result<VideoRun, CommandError> {
     let raw = RawProfile::read(&args.profile)?;
     // Sources, reference faces and --map pairs work as for images.
     let mut overrides = parse_overrides(&args.set)?;
@@ -151,17 +175,19 @@ pub fn run_video(
     let quiet = !tracing::enabled!(tracing::Level::WARN);
     let mut progress = Progress::stderr(quiet);
     let cancel = host.services.cancel_flag();
+    if let Some(calls) = host.services.call_stats() {
+        calls.reset();
+    }
     let summary = video::transcode(&job, &mut process, &mut progress, &cancel)?;
-    report(out, args, &pipeline, &summary, &stats, &job.trim)?;
-    Ok(if stats.problems() > 0 {
-        Completion::WithProblems
-    } else {
-        Completion::Clean
+    Ok(VideoRun {
+        pipeline,
+        summary,
+        stats,
     })
 }
 
 /// Milliseconds per frame.
-fn per_frame(total: Duration, frames: u64) -> f64 {
+pub(super) fn per_frame(total: Duration, frames: u64) -> f64 {
     if frames == 0 {
         0.0
     } else {

@@ -20,6 +20,7 @@ use super::library::{self, Runtime};
 use super::onnx_proto::{self, InitializerData};
 use super::providers::{self, ExecutionProvider, ProviderChoice, ProviderSettings, Selection};
 use super::signature;
+use super::stats::CallStats;
 use liveswap_sdk::abi_stable::sabi_trait::TD_Opaque;
 use liveswap_sdk::abi_stable::std_types::{ROption, RResult, RSlice, RVec};
 use liveswap_sdk::{
@@ -67,6 +68,7 @@ pub struct InferenceService {
     runtime: Arc<Runtime>,
     options: InferenceOptions,
     selection: Selection,
+    stats: CallStats,
 }
 
 impl InferenceService {
@@ -88,6 +90,7 @@ impl InferenceService {
             runtime,
             options,
             selection,
+            stats: CallStats::default(),
         })
     }
 
@@ -109,6 +112,11 @@ impl InferenceService {
     /// How the provider was chosen, including what was refused and why.
     pub fn selection(&self) -> &Selection {
         &self.selection
+    }
+
+    /// Time spent in model calls so far, per model id, for every model this service opened.
+    pub fn call_stats(&self) -> &CallStats {
+        &self.stats
     }
 
     /// The options the service was created with.
@@ -167,6 +175,7 @@ impl InferenceService {
             provider,
             session: Mutex::new(session),
             last_initializer: OnceLock::new(),
+            stats: self.stats.clone(),
         })
     }
 
@@ -203,6 +212,8 @@ pub struct HostModel {
     session: Mutex<Session>,
     /// Decoded on the first request only (it means reading through the file).
     last_initializer: OnceLock<Option<Tensor>>,
+    /// The service's call totals, shared.
+    stats: CallStats,
 }
 
 impl HostModel {
@@ -248,18 +259,23 @@ impl HostModel {
                 list(specs)
             )));
         }
+        let started = Instant::now();
         let mut values: Vec<SessionInputValue<'_>> = Vec::with_capacity(inputs.len());
         for (i, (input, spec)) in inputs.iter().zip(specs.iter()).enumerate() {
             values.push(input_value(input, spec).map_err(|e| fail(format!("input {i}: {e}")))?);
         }
         let mut session = self.session.lock().unwrap_or_else(PoisonError::into_inner);
+        let run_started = Instant::now();
         let outputs = session
             .run(SessionInputs::<'_, '_, 0>::ValueSlice(&values))
             .map_err(|e| fail(e.to_string()))?;
-        outputs
+        let in_runtime = run_started.elapsed();
+        let tensors = outputs
             .iter()
             .map(|(name, value)| output_tensor(name, &value).map_err(&fail))
-            .collect()
+            .collect();
+        self.stats.record(&self.id, started.elapsed(), in_runtime);
+        tensors
     }
 
     /// The file's last graph initializer (inswapper's `emap`), decoded on first use and kept.

@@ -49,6 +49,14 @@ impl Services {
             .clone()
     }
 
+    /// Model call totals, when ONNX Runtime has been loaded (None before the first model).
+    pub fn call_stats(&self) -> Option<crate::inference::CallStats> {
+        match self.inference.get() {
+            Some(Ok(service)) => Some(service.call_stats().clone()),
+            _ => None,
+        }
+    }
+
     /// The flag plugins poll through `HostCtx::is_cancelled`.
     pub fn cancel_flag(&self) -> Arc<AtomicBool> {
         Arc::clone(&self.cancel)

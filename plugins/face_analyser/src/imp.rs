@@ -5,6 +5,7 @@ use crate::detect::{self, Detector, keep_largest_central};
 use crate::landmarks::{self, Landmarker};
 use crate::recognize::{self, Recognizer};
 use crate::settings::{FaceAnalyserSettings, specs};
+use crate::track::Tracker;
 use abi_stable::std_types::{ROption, RVec};
 use liveswap_sdk::{
     Face, FrameCtx, FrameOutcome, FrameProcessor, HostBox, ModelRequest, ModelSignature, ModelSlot,
@@ -21,6 +22,7 @@ pub struct FaceAnalyserProcessor {
     detector: Detector,
     recognizer: Option<Recognizer>,
     landmarker: Option<Landmarker>,
+    tracker: Tracker,
 }
 
 fn open(
@@ -93,6 +95,7 @@ impl Plugin for FaceAnalyser {
             detector,
             recognizer,
             landmarker,
+            tracker: Tracker::default(),
         })
     }
 }
@@ -104,6 +107,11 @@ impl FrameProcessor for FaceAnalyserProcessor {
             ("det_threshold", SettingValue::Float(v)) => s.det_threshold = *v as f32,
             ("nms_threshold", SettingValue::Float(v)) => s.nms_threshold = *v as f32,
             ("max_faces", SettingValue::Int(v)) => s.max_faces = (*v).max(0) as usize,
+            ("tracking", SettingValue::Bool(v)) => s.track.enabled = *v,
+            ("track_coast_frames", SettingValue::Int(v)) => {
+                s.track.coast_frames = (*v).max(0) as u32;
+            }
+            ("kps_smoothing", SettingValue::Float(v)) => s.track.smoothing = *v as f32,
             _ => {
                 return Err(SdkError::setting(format!(
                     "setting `{key}` cannot change while running"
@@ -133,10 +141,25 @@ impl FrameProcessor for FaceAnalyserProcessor {
             .iter()
             .filter_map(|d| d.kps.map(|kps| Face::new(d.bbox, d.score, kps)))
             .collect();
+        if !faces.is_empty() {
+            self.describe_faces(view, &mut faces)?;
+        }
+        let size = (img.width, img.height);
+        let faces = self
+            .tracker
+            .update(ctx.index, size, faces, &self.settings.track);
         if faces.is_empty() {
             ctx.faces.clear();
             return Ok(FrameOutcome::Skipped("no face found".into()));
         }
+        *ctx.faces = RVec::from(faces);
+        Ok(FrameOutcome::Processed)
+    }
+}
+
+impl FaceAnalyserProcessor {
+    /// Landmarks and embeddings for the detected faces.
+    fn describe_faces(&mut self, view: ImageView<'_>, faces: &mut [Face]) -> SdkResult<()> {
         if let Some(lm) = self.landmarker.as_mut() {
             let boxes: Vec<[f32; 4]> = faces.iter().map(|f| f.bbox).collect();
             for (face, points) in faces.iter_mut().zip(lm.run(view, &boxes)?) {
@@ -149,7 +172,6 @@ impl FrameProcessor for FaceAnalyserProcessor {
                 face.embedding = ROption::RSome(emb);
             }
         }
-        *ctx.faces = RVec::from(faces);
-        Ok(FrameOutcome::Processed)
+        Ok(())
     }
 }

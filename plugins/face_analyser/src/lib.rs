@@ -16,12 +16,19 @@
 //! | `max_faces` | int | 0 (all) | 0–256 | yes |
 //! | `recognizer_model` | model | `w600k_mbf` | empty = off | no |
 //! | `landmark_model` | model | `2d106det` | empty = off | no |
+//! | `tracking` | bool | true | — | yes |
+//! | `track_coast_frames` | int | 2 | 0–30 | yes |
+//! | `kps_smoothing` | float | 0.0 | 0–0.9 | yes |
+//!
+//! Tracking (video): see [`track`] — every face gets a `track_id`; a face missed for up to
+//! `track_coast_frames` frames is still reported.
 
 mod detect;
 mod imp;
 mod landmarks;
 mod recognize;
 mod settings;
+pub mod track;
 
 pub use imp::{FaceAnalyser, FaceAnalyserProcessor};
 pub use settings::FaceAnalyserSettings;

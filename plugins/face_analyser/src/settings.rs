@@ -1,5 +1,6 @@
 //! Settings of the face analyser, described once for profiles, the CLI and the UI.
 
+use crate::track::TrackSettings;
 use liveswap_sdk::{SdkError, SdkResult, SettingSpec, Settings};
 
 /// Default detector model id.
@@ -16,6 +17,12 @@ pub const DEFAULT_MAX_FACES: i64 = 0;
 pub const DEFAULT_RECOGNIZER_MODEL: &str = "w600k_mbf";
 /// Default landmark model id.
 pub const DEFAULT_LANDMARK_MODEL: &str = "2d106det";
+/// Default: track faces across frames.
+pub const DEFAULT_TRACKING: bool = true;
+/// Default frames a lost face keeps being reported.
+pub const DEFAULT_TRACK_COAST_FRAMES: i64 = 2;
+/// Default keypoint smoothing (off).
+pub const DEFAULT_KPS_SMOOTHING: f64 = 0.0;
 
 /// The descriptors.
 pub fn specs() -> Vec<SettingSpec> {
@@ -73,6 +80,31 @@ pub fn specs() -> Vec<SettingSpec> {
             "106-point landmark model (empty = no landmarks)",
             DEFAULT_LANDMARK_MODEL,
         ),
+        SettingSpec::bool(
+            "tracking",
+            "Tracking",
+            "Give faces track ids across video frames, so selection and mapping stay on the same person",
+            DEFAULT_TRACKING,
+        )
+        .live(),
+        SettingSpec::int(
+            "track_coast_frames",
+            "Bridge missed frames",
+            "Frames a tracked face the detector misses keeps being reported (moved along its motion), so the swap does not flicker",
+            DEFAULT_TRACK_COAST_FRAMES,
+            0,
+            30,
+        )
+        .live(),
+        SettingSpec::float(
+            "kps_smoothing",
+            "Keypoint smoothing",
+            "Weight of the previous frame's keypoints and landmarks for a tracked face (0 = off; steadier alignment, a little lag)",
+            DEFAULT_KPS_SMOOTHING,
+            0.0,
+            0.9,
+        )
+        .live(),
     ]
 }
 
@@ -93,6 +125,8 @@ pub struct FaceAnalyserSettings {
     pub recognizer_model: String,
     /// Landmark model reference, empty = off.
     pub landmark_model: String,
+    /// Tracking across frames.
+    pub track: TrackSettings,
 }
 
 impl Default for FaceAnalyserSettings {
@@ -105,6 +139,11 @@ impl Default for FaceAnalyserSettings {
             max_faces: DEFAULT_MAX_FACES as usize,
             recognizer_model: DEFAULT_RECOGNIZER_MODEL.into(),
             landmark_model: DEFAULT_LANDMARK_MODEL.into(),
+            track: TrackSettings {
+                enabled: DEFAULT_TRACKING,
+                coast_frames: DEFAULT_TRACK_COAST_FRAMES as u32,
+                smoothing: DEFAULT_KPS_SMOOTHING as f32,
+            },
         }
     }
 }
@@ -129,6 +168,11 @@ impl FaceAnalyserSettings {
             max_faces: s.int("max_faces")? as usize,
             recognizer_model: s.text("recognizer_model")?.into(),
             landmark_model: s.text("landmark_model")?.into(),
+            track: TrackSettings {
+                enabled: s.bool("tracking")?,
+                coast_frames: s.int("track_coast_frames")?.max(0) as u32,
+                smoothing: s.float("kps_smoothing")? as f32,
+            },
         })
     }
 }

@@ -1,6 +1,6 @@
 //! The morpher plugin: description, creation and the per-frame work.
 //!
-//! Per frame: the shared face selection ([`liveswap_swapkit::assign`]) pairs target faces with
+//! Per frame: the shared face selection ([`liveswap_swapkit::Selector`], which stays on tracked faces across frames) pairs target faces with
 //! source faces, then each pair is morphed ([`crate::morph::morph_face`]). The source meshes
 //! are built on first use and cached by source index; a cached mesh is rebuilt only if the
 //! host hands a different face for that index.
@@ -11,7 +11,7 @@ use liveswap_sdk::{
     FrameCtx, FrameOutcome, FrameProcessor, HostBox, Plugin, PluginInfo, SdkError, SdkResult,
     SettingValue, Settings, SourceFace, caps, data,
 };
-use liveswap_swapkit::assign;
+use liveswap_swapkit::Selector;
 use liveswap_vision::{ImageView, ImageViewMut};
 
 /// The plugin.
@@ -27,6 +27,7 @@ struct CachedMesh {
 pub struct FaceMorpherProcessor {
     settings: FaceMorpherSettings,
     meshes: Vec<Option<CachedMesh>>,
+    selector: Selector,
 }
 
 impl Plugin for FaceMorpher {
@@ -67,6 +68,7 @@ impl FaceMorpherProcessor {
         Self {
             settings,
             meshes: Vec::new(),
+            selector: Selector::default(),
         }
     }
 
@@ -111,7 +113,12 @@ impl FrameProcessor for FaceMorpherProcessor {
             return Ok(FrameOutcome::Skipped("no faces to swap".into()));
         }
         let sources = ctx.sources.as_slice();
-        let assignments = assign(ctx.faces.as_slice(), sources, &self.settings.select.mode)?;
+        let assignments = self.selector.assign(
+            ctx.faces.as_slice(),
+            sources,
+            &self.settings.select.mode,
+            ctx.index,
+        )?;
         if assignments.is_empty() {
             return Ok(FrameOutcome::Skipped("no face selected".into()));
         }

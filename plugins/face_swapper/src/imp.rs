@@ -10,7 +10,7 @@ use liveswap_sdk::{
     TensorRef, caps, codes, data,
 };
 use liveswap_swapkit::select::role_group;
-use liveswap_swapkit::{Assignment, Paster, assign};
+use liveswap_swapkit::{Assignment, Paster, Selector};
 use liveswap_vision::align::norm_crop;
 use liveswap_vision::{Affine, Image, ImageView, ImageViewMut, VisionError};
 
@@ -25,6 +25,7 @@ pub struct FaceSwapperProcessor {
     emap: Emap,
     batched: bool,
     paster: Paster,
+    selector: Selector,
 }
 
 fn vision_err(what: &str) -> impl Fn(VisionError) -> SdkError + '_ {
@@ -104,6 +105,7 @@ impl Plugin for FaceSwapper {
             emap,
             batched,
             paster: Paster::new(),
+            selector: Selector::default(),
         })
     }
 }
@@ -225,7 +227,9 @@ impl FrameProcessor for FaceSwapperProcessor {
             return Ok(FrameOutcome::Skipped("no face in the frame".into()));
         }
         let sources = ctx.sources.as_slice();
-        let plan = assign(faces, sources, &self.settings.select.mode)?;
+        let plan = self
+            .selector
+            .assign(faces, sources, &self.settings.select.mode, ctx.index)?;
         if plan.is_empty() {
             return Ok(FrameOutcome::Skipped(
                 "no face matched the face selection".into(),

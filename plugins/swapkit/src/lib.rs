@@ -28,10 +28,12 @@ pub mod adjust;
 pub mod blending;
 pub mod paste;
 pub mod select;
+pub mod sticky;
 
 pub use blending::{BlendOptions, blending_specs};
 pub use paste::{PasteReport, Paster};
 pub use select::{Assignment, OneOrder, SelectMode, SelectSettings, assign, selection_specs};
+pub use sticky::Selector;
 
 /// The `SourceFace::role` strings the host sets (see the crate docs).
 pub mod roles {

@@ -1,0 +1,250 @@
+//! Face tracking across video frames: stable track ids, short gaps bridged, optional keypoint
+//! smoothing.
+//!
+//! Where: the last step of the analyser's `process`, after detection, landmarks and
+//! embeddings. Later processors see `Face::track_id` set on every face, so face selection
+//! and mapping can stay on the same person (see `liveswap_swapkit::Selector`).
+//!
+//! Matching, per frame: every (track, detection) pair gets a score from box overlap (IoU)
+//! and, where both have embeddings of the same space, identity similarity (cosine). A pair
+//! counts when the IoU is at least [`MIN_IOU`] and the identities do not contradict it
+//! (cosine ≥ [`MIN_COS_WITH_OVERLAP`]), or, without overlap (fast motion, a face coming
+//! back after a gap), when the identities agree strongly (cosine ≥ [`MIN_COS_ALONE`]).
+//! Pairs are taken greedily by score, one-to-one. Unmatched detections start new tracks.
+//!
+//! Gaps: a track with no detection this frame is still reported, moved by its last
+//! per-frame motion, for up to `track_coast_frames` frames, so a face the detector misses
+//! for a frame or two keeps being swapped instead of flickering back to the original.
+//!
+//! Smoothing: with `kps_smoothing = a > 0`, a matched face's keypoints and landmarks become
+//! `a · previous + (1 − a) · detected` (an exponential moving average; 0 = off). It steadies
+//! the swap's alignment on jittery detections at the cost of a little lag.
+//!
+//! Reset: the tracker forgets everything when the frame size changes or frames are not
+//! consecutive (`index != last + 1`, e.g. a new run, or the host analysing a source image
+//! at index 0), so tracks never leak between images.
+//!
+//! Coordinates: image pixels, x = column, y = row, as in [`liveswap_sdk::Face`].
+
+use abi_stable::std_types::ROption;
+use liveswap_sdk::{Embedding, Face, Point};
+
+/// Smallest box overlap that links a detection to a track.
+pub const MIN_IOU: f32 = 0.3;
+/// With overlap, identities below this cosine similarity veto the link (two people crossing).
+pub const MIN_COS_WITH_OVERLAP: f32 = 0.2;
+/// Without overlap, identities at or above this cosine similarity link on their own.
+pub const MIN_COS_ALONE: f32 = 0.5;
+
+/// Tracking settings.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct TrackSettings {
+    /// Assign track ids at all.
+    pub enabled: bool,
+    /// Frames a lost face keeps being reported.
+    pub coast_frames: u32,
+    /// EMA weight of the previous keypoints, 0 = off, `< 1`.
+    pub smoothing: f32,
+}
+
+#[derive(Debug, Clone)]
+struct Track {
+    id: u64,
+    face: Face,
+    /// Box-centre motion in the last frame it was seen, pixels per frame.
+    velocity: [f32; 2],
+    /// Consecutive frames without a detection.
+    missed: u32,
+}
+
+/// The tracker state of one analyser instance.
+#[derive(Debug, Default)]
+pub struct Tracker {
+    tracks: Vec<Track>,
+    next_id: u64,
+    last: Option<(u64, u32, u32)>,
+}
+
+impl Tracker {
+    /// Links this frame's `faces` to the tracks, sets their `track_id`, smooths their points,
+    /// and appends coasting faces of tracks that were not seen. Returns the faces to report.
+    pub fn update(
+        &mut self,
+        index: u64,
+        size: (u32, u32),
+        faces: Vec<Face>,
+        settings: &TrackSettings,
+    ) -> Vec<Face> {
+        let consecutive = self
+            .last
+            .is_some_and(|(i, w, h)| index == i.wrapping_add(1) && (w, h) == size);
+        self.last = Some((index, size.0, size.1));
+        if !consecutive {
+            self.tracks.clear();
+        }
+        if !settings.enabled {
+            self.tracks.clear();
+            return faces;
+        }
+
+        let pairs = match_pairs(&self.tracks, &faces);
+        let mut det_track: Vec<Option<usize>> = vec![None; faces.len()];
+        for &(t, d) in &pairs {
+            det_track[d] = Some(t);
+        }
+        let mut seen = vec![false; self.tracks.len()];
+        let mut out = Vec::with_capacity(faces.len() + self.tracks.len());
+        for (d, mut face) in faces.into_iter().enumerate() {
+            match det_track[d] {
+                Some(t) => {
+                    seen[t] = true;
+                    let track = &mut self.tracks[t];
+                    if settings.smoothing > 0.0 {
+                        smooth(&track.face, &mut face, settings.smoothing);
+                    }
+                    let (c0, c1) = (centre(&track.face.bbox), centre(&face.bbox));
+                    // Per-frame motion; a coasted track's box was already moved along.
+                    track.velocity = [c1[0] - c0[0], c1[1] - c0[1]];
+                    track.missed = 0;
+                    face.track_id = ROption::RSome(track.id);
+                    track.face = face.clone();
+                }
+                None => {
+                    let id = self.next_id;
+                    self.next_id += 1;
+                    face.track_id = ROption::RSome(id);
+                    self.tracks.push(Track {
+                        id,
+                        face: face.clone(),
+                        velocity: [0.0, 0.0],
+                        missed: 0,
+                    });
+                    seen.push(true);
+                }
+            }
+            out.push(face);
+        }
+        let mut kept = Vec::with_capacity(self.tracks.len());
+        for (mut track, seen) in std::mem::take(&mut self.tracks).into_iter().zip(seen) {
+            if !seen {
+                track.missed += 1;
+                if track.missed > settings.coast_frames {
+                    continue;
+                }
+                let [dx, dy] = track.velocity;
+                translate(&mut track.face, dx, dy);
+                out.push(track.face.clone());
+            }
+            kept.push(track);
+        }
+        self.tracks = kept;
+        out
+    }
+}
+
+/// Greedy one-to-one (track, detection) pairs, best score first.
+fn match_pairs(tracks: &[Track], faces: &[Face]) -> Vec<(usize, usize)> {
+    let mut cands: Vec<(f32, usize, usize)> = Vec::new();
+    for (t, track) in tracks.iter().enumerate() {
+        for (d, face) in faces.iter().enumerate() {
+            let overlap = iou(&track.face.bbox, &face.bbox);
+            let cos = match (
+                track.face.embedding.as_ref().into_option(),
+                face.embedding.as_ref().into_option(),
+            ) {
+                (Some(a), Some(b)) => cosine(a, b),
+                _ => None,
+            };
+            let linked = match cos {
+                Some(c) if overlap >= MIN_IOU => c >= MIN_COS_WITH_OVERLAP,
+                Some(c) => c >= MIN_COS_ALONE,
+                None => overlap >= MIN_IOU,
+            };
+            if linked {
+                cands.push((overlap + cos.unwrap_or(0.0).max(0.0), t, d));
+            }
+        }
+    }
+    cands.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)).then(a.2.cmp(&b.2)));
+    let mut track_used = vec![false; tracks.len()];
+    let mut face_used = vec![false; faces.len()];
+    let mut out = Vec::new();
+    for (_, t, d) in cands {
+        if !track_used[t] && !face_used[d] {
+            track_used[t] = true;
+            face_used[d] = true;
+            out.push((t, d));
+        }
+    }
+    out
+}
+
+/// Intersection over union of two `[x1, y1, x2, y2]` boxes.
+pub fn iou(a: &[f32; 4], b: &[f32; 4]) -> f32 {
+    let w = (a[2].min(b[2]) - a[0].max(b[0])).max(0.0);
+    let h = (a[3].min(b[3]) - a[1].max(b[1])).max(0.0);
+    let inter = w * h;
+    let area = |r: &[f32; 4]| (r[2] - r[0]).max(0.0) * (r[3] - r[1]).max(0.0);
+    let union = area(a) + area(b) - inter;
+    if union > 0.0 { inter / union } else { 0.0 }
+}
+
+/// Cosine similarity of two embeddings of the same space (None across spaces).
+fn cosine(a: &Embedding, b: &Embedding) -> Option<f32> {
+    if a.space != b.space || a.values.len() != b.values.len() {
+        return None;
+    }
+    let (mut dot, mut na, mut nb) = (0.0f32, 0.0f32, 0.0f32);
+    for (x, y) in a.values.iter().zip(b.values.iter()) {
+        dot += x * y;
+        na += x * x;
+        nb += y * y;
+    }
+    let d = (na * nb).sqrt();
+    Some(if d > 0.0 { dot / d } else { 0.0 })
+}
+
+fn centre(b: &[f32; 4]) -> [f32; 2] {
+    [(b[0] + b[2]) * 0.5, (b[1] + b[3]) * 0.5]
+}
+
+fn translate(face: &mut Face, dx: f32, dy: f32) {
+    face.bbox = [
+        face.bbox[0] + dx,
+        face.bbox[1] + dy,
+        face.bbox[2] + dx,
+        face.bbox[3] + dy,
+    ];
+    for p in face.kps.iter_mut() {
+        p[0] += dx;
+        p[1] += dy;
+    }
+    if let ROption::RSome(points) = &mut face.landmarks_106 {
+        for p in points.iter_mut() {
+            p[0] += dx;
+            p[1] += dy;
+        }
+    }
+}
+
+fn blend(prev: &Point, cur: &mut Point, a: f32) {
+    cur[0] = a * prev[0] + (1.0 - a) * cur[0];
+    cur[1] = a * prev[1] + (1.0 - a) * cur[1];
+}
+
+fn smooth(prev: &Face, cur: &mut Face, a: f32) {
+    for (p, c) in prev.kps.iter().zip(cur.kps.iter_mut()) {
+        blend(p, c, a);
+    }
+    if let (ROption::RSome(p), ROption::RSome(c)) = (&prev.landmarks_106, &mut cur.landmarks_106)
+        && p.len() == c.len()
+    {
+        for (p, c) in p.iter().zip(c.iter_mut()) {
+            blend(p, c, a);
+        }
+    }
+}
+
+#[cfg(test)]
+#[path = "track_tests.rs"]
+mod tests;
