@@ -112,6 +112,7 @@ impl FrameProcessor for FaceAnalyserProcessor {
                 s.track.coast_frames = (*v).max(0) as u32;
             }
             ("kps_smoothing", SettingValue::Float(v)) => s.track.smoothing = *v as f32,
+            ("embedding_refresh", SettingValue::Int(v)) => s.embedding_refresh = (*v).max(1) as u32,
             _ => {
                 return Err(SdkError::setting(format!(
                     "setting `{key}` cannot change while running"
@@ -141,10 +142,10 @@ impl FrameProcessor for FaceAnalyserProcessor {
             .iter()
             .filter_map(|d| d.kps.map(|kps| Face::new(d.bbox, d.score, kps)))
             .collect();
-        if !faces.is_empty() {
-            self.describe_faces(view, &mut faces)?;
-        }
         let size = (img.width, img.height);
+        if !faces.is_empty() {
+            self.describe_faces(view, &mut faces, ctx.index, size)?;
+        }
         let faces = self
             .tracker
             .update(ctx.index, size, faces, &self.settings.track);
@@ -159,7 +160,13 @@ impl FrameProcessor for FaceAnalyserProcessor {
 
 impl FaceAnalyserProcessor {
     /// Landmarks and embeddings for the detected faces.
-    fn describe_faces(&mut self, view: ImageView<'_>, faces: &mut [Face]) -> SdkResult<()> {
+    fn describe_faces(
+        &mut self,
+        view: ImageView<'_>,
+        faces: &mut [Face],
+        index: u64,
+        size: (u32, u32),
+    ) -> SdkResult<()> {
         if let Some(lm) = self.landmarker.as_mut() {
             let boxes: Vec<[f32; 4]> = faces.iter().map(|f| f.bbox).collect();
             for (face, points) in faces.iter_mut().zip(lm.run(view, &boxes)?) {
@@ -167,9 +174,25 @@ impl FaceAnalyserProcessor {
             }
         }
         if let Some(rec) = self.recognizer.as_mut() {
-            let kps: Vec<_> = faces.iter().map(|f| f.kps).collect();
-            for (face, emb) in faces.iter_mut().zip(rec.run(view, &kps)?) {
-                face.embedding = ROption::RSome(emb);
+            let s = &self.settings;
+            let reused =
+                self.tracker
+                    .reuse_embeddings(index, size, faces, &s.track, s.embedding_refresh);
+            // Only the faces without a reusable embedding go through the recognizer.
+            let todo: Vec<usize> = (0..faces.len()).filter(|&i| reused[i].is_none()).collect();
+            let kps: Vec<_> = todo.iter().map(|&i| faces[i].kps).collect();
+            let fresh = if kps.is_empty() {
+                Vec::new()
+            } else {
+                rec.run(view, &kps)?
+            };
+            for (&i, emb) in todo.iter().zip(fresh) {
+                faces[i].embedding = ROption::RSome(emb);
+            }
+            for (face, emb) in faces.iter_mut().zip(reused) {
+                if let Some(emb) = emb {
+                    face.embedding = ROption::RSome(emb);
+                }
             }
         }
         Ok(())

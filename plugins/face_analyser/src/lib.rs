@@ -18,6 +18,7 @@
 //! | `landmark_model` | model | `2d106det` | empty = off | no |
 //! | `tracking` | bool | true | — | yes |
 //! | `track_coast_frames` | int | 2 | 0–30 | yes |
+//! | `embedding_refresh` | int | 15 | 1–300 | yes |
 //! | `kps_smoothing` | float | 0.0 | 0–0.9 | yes |
 //!
 //! Tracking (video): see [`track`] — every face gets a `track_id`; a face missed for up to

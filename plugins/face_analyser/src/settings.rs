@@ -21,6 +21,8 @@ pub const DEFAULT_LANDMARK_MODEL: &str = "2d106det";
 pub const DEFAULT_TRACKING: bool = true;
 /// Default frames a lost face keeps being reported.
 pub const DEFAULT_TRACK_COAST_FRAMES: i64 = 2;
+/// Default frames a tracked face's embedding is reused before it is computed again.
+pub const DEFAULT_EMBEDDING_REFRESH: i64 = 15;
 /// Default keypoint smoothing (off).
 pub const DEFAULT_KPS_SMOOTHING: f64 = 0.0;
 
@@ -96,6 +98,15 @@ pub fn specs() -> Vec<SettingSpec> {
             30,
         )
         .live(),
+        SettingSpec::int(
+            "embedding_refresh",
+            "Embedding refresh",
+            "With tracking, compute a tracked face's identity embedding every N frames and reuse it in between (1 = every frame)",
+            DEFAULT_EMBEDDING_REFRESH,
+            1,
+            300,
+        )
+        .live(),
         SettingSpec::float(
             "kps_smoothing",
             "Keypoint smoothing",
@@ -127,6 +138,8 @@ pub struct FaceAnalyserSettings {
     pub landmark_model: String,
     /// Tracking across frames.
     pub track: TrackSettings,
+    /// Frames a tracked face's embedding is reused.
+    pub embedding_refresh: u32,
 }
 
 impl Default for FaceAnalyserSettings {
@@ -144,6 +157,7 @@ impl Default for FaceAnalyserSettings {
                 coast_frames: DEFAULT_TRACK_COAST_FRAMES as u32,
                 smoothing: DEFAULT_KPS_SMOOTHING as f32,
             },
+            embedding_refresh: DEFAULT_EMBEDDING_REFRESH as u32,
         }
     }
 }
@@ -173,6 +187,7 @@ impl FaceAnalyserSettings {
                 coast_frames: s.int("track_coast_frames")?.max(0) as u32,
                 smoothing: s.float("kps_smoothing")? as f32,
             },
+            embedding_refresh: s.int("embedding_refresh")?.max(1) as u32,
         })
     }
 }

@@ -20,6 +20,12 @@
 //! `a · previous + (1 − a) · detected` (an exponential moving average; 0 = off). It steadies
 //! the swap's alignment on jittery detections at the cost of a little lag.
 //!
+//! Recognition cadence: before recognition runs, [`Tracker::reuse_embeddings`] hands a
+//! detection that clearly continues a track (IoU ≥ [`REUSE_IOU`]) that track's embedding,
+//! as long as it is younger than `embedding_refresh` frames; the recognizer then runs only
+//! on new faces and stale tracks. On CPU ArcFace-R50 costs ≈ 70–80 ms a face a frame; an
+//! identity does not change between consecutive frames of one face.
+//!
 //! Reset: the tracker forgets everything when the frame size changes or frames are not
 //! consecutive (`index != last + 1`, e.g. a new run, or the host analysing a source image
 //! at index 0), so tracks never leak between images.
@@ -55,6 +61,8 @@ struct Track {
     velocity: [f32; 2],
     /// Consecutive frames without a detection.
     missed: u32,
+    /// Frames since the track's embedding was computed (0 = this frame).
+    embedding_age: u32,
 }
 
 /// The tracker state of one analyser instance.
@@ -63,9 +71,66 @@ pub struct Tracker {
     tracks: Vec<Track>,
     next_id: u64,
     last: Option<(u64, u32, u32)>,
+    /// Detections of the coming `update` whose embedding was copied from a track
+    /// ([`Tracker::reuse_embeddings`]): (detection index, track id).
+    reused: Vec<(usize, u64)>,
 }
 
+/// Smallest box overlap at which a detection takes over its track's embedding instead of
+/// running the recognizer (stricter than [`MIN_IOU`]: only clearly the same face).
+pub const REUSE_IOU: f32 = 0.5;
+
 impl Tracker {
+    /// Whether frame `index` of `size` continues the frames seen so far.
+    fn continues(&self, index: u64, size: (u32, u32)) -> bool {
+        self.last
+            .is_some_and(|(i, w, h)| index == i.wrapping_add(1) && (w, h) == size)
+    }
+
+    /// Identity embeddings the recognizer need not compute this frame: for each detection
+    /// that overlaps (IoU ≥ [`REUSE_IOU`]) a track seen last frame whose embedding is
+    /// younger than `refresh` frames, that embedding. Call before [`Tracker::update`] on the
+    /// same frame. `refresh <= 1` (or tracking off) reuses nothing.
+    pub fn reuse_embeddings(
+        &mut self,
+        index: u64,
+        size: (u32, u32),
+        faces: &[Face],
+        settings: &TrackSettings,
+        refresh: u32,
+    ) -> Vec<Option<Embedding>> {
+        self.reused.clear();
+        let mut out = vec![None; faces.len()];
+        if !settings.enabled || refresh <= 1 || !self.continues(index, size) {
+            return out;
+        }
+        let mut cands: Vec<(f32, usize, usize)> = Vec::new();
+        for (t, track) in self.tracks.iter().enumerate() {
+            if track.missed > 0 || track.embedding_age + 1 >= refresh {
+                continue;
+            }
+            if track.face.embedding.is_none() {
+                continue;
+            }
+            for (d, face) in faces.iter().enumerate() {
+                let overlap = iou(&track.face.bbox, &face.bbox);
+                if overlap >= REUSE_IOU {
+                    cands.push((overlap, t, d));
+                }
+            }
+        }
+        cands.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)).then(a.2.cmp(&b.2)));
+        let mut track_used = vec![false; self.tracks.len()];
+        for (_, t, d) in cands {
+            if !track_used[t] && out[d].is_none() {
+                track_used[t] = true;
+                out[d] = self.tracks[t].face.embedding.clone().into_option();
+                self.reused.push((d, self.tracks[t].id));
+            }
+        }
+        out
+    }
+
     /// Links this frame's `faces` to the tracks, sets their `track_id`, smooths their points,
     /// and appends coasting faces of tracks that were not seen. Returns the faces to report.
     pub fn update(
@@ -75,9 +140,8 @@ impl Tracker {
         faces: Vec<Face>,
         settings: &TrackSettings,
     ) -> Vec<Face> {
-        let consecutive = self
-            .last
-            .is_some_and(|(i, w, h)| index == i.wrapping_add(1) && (w, h) == size);
+        let consecutive = self.continues(index, size);
+        let reused = std::mem::take(&mut self.reused);
         self.last = Some((index, size.0, size.1));
         if !consecutive {
             self.tracks.clear();
@@ -106,6 +170,11 @@ impl Tracker {
                     // Per-frame motion; a coasted track's box was already moved along.
                     track.velocity = [c1[0] - c0[0], c1[1] - c0[1]];
                     track.missed = 0;
+                    track.embedding_age = if reused.contains(&(d, track.id)) {
+                        track.embedding_age + 1
+                    } else {
+                        0
+                    };
                     face.track_id = ROption::RSome(track.id);
                     track.face = face.clone();
                 }
@@ -118,6 +187,7 @@ impl Tracker {
                         face: face.clone(),
                         velocity: [0.0, 0.0],
                         missed: 0,
+                        embedding_age: 0,
                     });
                     seen.push(true);
                 }

@@ -166,3 +166,43 @@ fn iou_of_boxes() {
     assert!((iou(&[0.0, 0.0, 10.0, 10.0], &[5.0, 0.0, 15.0, 10.0]) - 50.0 / 150.0).abs() < 1e-6);
     assert_eq!(iou(&[0.0, 0.0, 1.0, 1.0], &[2.0, 2.0, 3.0, 3.0]), 0.0);
 }
+
+#[test]
+fn embeddings_are_reused_for_refresh_frames_then_recomputed() {
+    let mut t = Tracker::default();
+    let size = (640, 480);
+    let refresh = 3;
+    // Frame 0: nothing to reuse; the recognizer runs.
+    let f = || {
+        vec![
+            with_identity(face(10.0, 10.0, 100.0), 0),
+            face(300.0, 10.0, 100.0),
+        ]
+    };
+    assert_eq!(
+        t.reuse_embeddings(0, size, &f(), &ON, refresh),
+        vec![None, None]
+    );
+    t.update(0, size, f(), &ON);
+    // Frames 1 and 2 reuse the first face's embedding (the second never had one).
+    for i in 1..3 {
+        let r = t.reuse_embeddings(i, size, &f(), &ON, refresh);
+        assert!(r[0].is_some() && r[1].is_none(), "frame {i}: {r:?}");
+        t.update(i, size, f(), &ON);
+    }
+    // Frame 3: the embedding is 2 frames old, refresh 3 → compute again.
+    assert_eq!(
+        t.reuse_embeddings(3, size, &f(), &ON, refresh),
+        vec![None, None]
+    );
+    t.update(3, size, f(), &ON);
+    assert!(t.reuse_embeddings(4, size, &f(), &ON, refresh)[0].is_some());
+    // refresh 1, a jump in frames, or a face that moved away: nothing reused.
+    assert_eq!(t.reuse_embeddings(4, size, &f(), &ON, 1), vec![None, None]);
+    assert_eq!(
+        t.reuse_embeddings(9, size, &f(), &ON, refresh),
+        vec![None, None]
+    );
+    let far = vec![face(200.0, 300.0, 100.0)];
+    assert_eq!(t.reuse_embeddings(4, size, &far, &ON, refresh), vec![None]);
+}
