@@ -14,15 +14,19 @@
 //! | `tracking` | video temporal stability: a missed face is bridged, tracking off flickers |
 //! | `bench` | `liveswap bench` numbers are consistent with the run |
 //! | `swap` | face_swapper + swapkit: reference parity on the inswapper stand-in, generated models, mapping, errors |
+//! | `enhance` | face_enhancer: generated models of the enhancers' exact signatures, exact crop/paste round trip, blend, swapped-only, CodeFormer refusal, `every_n_frames`, the binary end to end |
+//! | `mouth` | mouth_mask: lip indices on insightface's landmarks, exact restore inside / untouched outside, growth with size, many faces, order with the enhancer, real photos, `--set mouth_mask.size=0` |
 
 #![allow(clippy::unwrap_used, reason = "tests")]
 #![allow(clippy::print_stderr, reason = "tests report measured errors")]
 
 mod bench;
 mod cli;
+mod enhance;
 mod loading;
 mod models;
 mod morph;
+mod mouth;
 mod parity;
 mod swap;
 mod tracking;

@@ -96,6 +96,29 @@ impl Plugin for FaceEnhancer {
     fn create(settings: &Settings, host: HostBox) -> SdkResult<FaceEnhancerProcessor> {
         let settings = FaceEnhancerSettings::from_settings(settings)?;
         let model = open(&host, &settings.model)?;
+        let processor = FaceEnhancerProcessor::with_model(settings, model)?;
+        host.log(
+            liveswap_sdk::LogLevel::Debug,
+            format!(
+                "{}: {s}×{s} crops",
+                processor.model.info().id,
+                s = processor.layout.size
+            )
+            .as_str()
+            .into(),
+        );
+        Ok(processor)
+    }
+}
+
+impl FaceEnhancerProcessor {
+    /// An instance running `model` (opened by the host in [`Plugin::create`]; tests may pass
+    /// any [`liveswap_sdk::Model`] implementation). Reads the crop size from the model's
+    /// signature and refuses a model with CodeFormer's f64 `weight` input (see the crate docs).
+    ///
+    /// # Errors
+    /// A model whose signature the enhancer cannot use.
+    pub fn with_model(settings: FaceEnhancerSettings, model: ModelBox) -> SdkResult<Self> {
         let info = model.info();
         let layout = Layout::of(&info)?;
         if layout.weighted {
@@ -111,13 +134,7 @@ impl Plugin for FaceEnhancer {
             .with_help("use gfpgan_1.4, gpen_bfr_512 or gpen_bfr_256, or a CodeFormer export without the `weight` input"));
         }
         let mask = box_mask(layout.size as usize).map_err(vision_err("enhancer mask"))?;
-        host.log(
-            liveswap_sdk::LogLevel::Debug,
-            format!("{}: {}×{} crops", info.id, layout.size, layout.size)
-                .as_str()
-                .into(),
-        );
-        Ok(FaceEnhancerProcessor {
+        Ok(Self {
             settings,
             model,
             layout,
@@ -126,9 +143,7 @@ impl Plugin for FaceEnhancer {
             blob: Vec::new(),
         })
     }
-}
 
-impl FaceEnhancerProcessor {
     /// The crop side the model takes.
     pub fn crop_size(&self) -> u32 {
         self.layout.size
