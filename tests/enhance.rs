@@ -618,3 +618,68 @@ fn every_n_frames_reuses_a_tracked_face_and_enhances_untracked_faces_every_frame
         "every_n_frames = 1: every frame"
     );
 }
+
+/// `output = 0·input`: every face becomes flat grey (level 128) where the mask is 1.
+fn grey_model(path: &Path) {
+    let img = [
+        Dim::Fixed(1),
+        Dim::Fixed(3),
+        Dim::Fixed(512),
+        Dim::Fixed(512),
+    ];
+    let mut g = Graph::default();
+    g.input("input", &img)
+        .output("output", &img)
+        .initializer("zero", &[], Data::F32(vec![0.0]))
+        .node("Mul", &["input", "zero"], &["output"], &[]);
+    g.write(path, 11);
+}
+
+#[test]
+fn every_n_frames_follows_the_analysers_track_ids_through_the_pipeline() {
+    let rig = Rig::new("enhance-tracked");
+    let dir = temp_dir("enhance-tracked-models");
+    let model = dir.join("grey.onnx");
+    grey_model(&model);
+    let photo = load_rgb(&media("obama.jpg")).unwrap();
+    // Frame k is the photo 20·k levels brighter: a fresh enhancement turns the nose grey
+    // (128), a reused one adds the change computed on the darker frame 0 (128 + 20·k).
+    let frame = |k: u8| {
+        let mut f = photo.clone();
+        f.data
+            .iter_mut()
+            .for_each(|v| *v = v.saturating_add(20 * k));
+        f
+    };
+    let noses = |every_n: u64| -> Vec<f32> {
+        let mut p = rig.pipeline(&format!(
+            "{ANALYSER}{}",
+            enhancer(&model, &format!("blend = 100\nevery_n_frames = {every_n}"))
+        ));
+        (0..4u8)
+            .map(|k| {
+                let mut f = frame(k);
+                let report = p.process(&mut f, u64::from(k), i64::from(k) * 33_367, &[]);
+                assert!(report.events.is_empty(), "{:?}", report.events);
+                let face = &report.faces[0];
+                assert!(face.track_id.is_some(), "the analyser gave no track id");
+                let [x, y] = face.kps[2];
+                let px = pixel(&f, x, y);
+                px.iter().map(|&v| f32::from(v)).sum::<f32>() / 3.0
+            })
+            .collect()
+    };
+    let fresh = noses(1);
+    let reused = noses(3);
+    eprintln!("nose level per frame: every frame {fresh:?}, every 3rd frame {reused:?}");
+    for v in &fresh {
+        assert!((v - 128.0).abs() <= 3.0, "every frame: {fresh:?}");
+    }
+    let want = [128.0, 148.0, 168.0, 128.0];
+    for (v, w) in reused.iter().zip(want) {
+        assert!(
+            (v - w).abs() <= 6.0,
+            "every 3rd frame: {reused:?}, want ≈ {want:?}"
+        );
+    }
+}
