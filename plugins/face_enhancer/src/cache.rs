@@ -8,6 +8,7 @@
 //! per visible face.
 
 use crate::crop::Delta;
+use std::sync::Arc;
 
 /// One cached enhancement.
 #[derive(Debug, Clone)]
@@ -15,7 +16,7 @@ struct Entry {
     track: u64,
     /// Frame index of the model run.
     frame: u64,
-    delta: Delta,
+    delta: Arc<Delta>,
 }
 
 /// The cache.
@@ -32,16 +33,16 @@ impl EnhancementCache {
 
     /// The cached change of `track` if it was computed fewer than `every_n` frames before
     /// `frame` (and not after it, e.g. after a seek back).
-    pub fn fresh(&self, track: u64, frame: u64, every_n: u64) -> Option<&Delta> {
+    pub fn fresh(&self, track: u64, frame: u64, every_n: u64) -> Option<Arc<Delta>> {
         self.entries
             .iter()
             .find(|e| e.track == track)
             .filter(|e| frame >= e.frame && frame - e.frame < every_n)
-            .map(|e| &e.delta)
+            .map(|e| Arc::clone(&e.delta))
     }
 
     /// Stores the change computed for `track` on `frame`.
-    pub fn store(&mut self, track: u64, frame: u64, delta: Delta) {
+    pub fn store(&mut self, track: u64, frame: u64, delta: Arc<Delta>) {
         self.entries.retain(|e| e.track != track);
         self.entries.push(Entry {
             track,
@@ -72,11 +73,11 @@ mod tests {
     use super::*;
     use liveswap_vision::MaskF32;
 
-    fn delta(v: f32) -> Delta {
+    fn delta(v: f32) -> Arc<Delta> {
         let p = MaskF32::filled(2, 2, v).unwrap();
-        Delta {
+        Arc::new(Delta {
             planes: [p.clone(), p.clone(), p],
-        }
+        })
     }
 
     #[test]

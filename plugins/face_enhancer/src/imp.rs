@@ -12,6 +12,7 @@ use liveswap_sdk::{
     Settings, TensorRef, caps, codes, data,
 };
 use liveswap_vision::{Affine, ImageView, ImageViewMut, MaskF32, VisionError};
+use std::sync::Arc;
 
 /// The plugin.
 pub struct FaceEnhancer;
@@ -214,7 +215,7 @@ impl FrameProcessor for FaceEnhancerProcessor {
         let mut done = 0usize;
         for face in targets {
             let track = face.track_id.into_option().filter(|_| every_n > 1);
-            let cached = track.and_then(|t| self.cache.fresh(t, ctx.index, every_n).cloned());
+            let cached = track.and_then(|t| self.cache.fresh(t, ctx.index, every_n));
             let (delta, m) = match cached {
                 Some(d) => {
                     let m =
@@ -223,8 +224,9 @@ impl FrameProcessor for FaceEnhancerProcessor {
                 }
                 None => {
                     let (d, m) = self.enhance(frame_view(&ctx.frame)?, face)?;
+                    let d = Arc::new(d);
                     if let Some(t) = track {
-                        self.cache.store(t, ctx.index, d.clone());
+                        self.cache.store(t, ctx.index, Arc::clone(&d));
                     }
                     (d, m)
                 }
