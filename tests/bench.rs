@@ -2,29 +2,15 @@
 //! consistent with the run (one detector call per frame, stages present, memory and runtime
 //! share in range), and it leaves no file behind unless asked to keep one.
 
-use crate::video::{assert_ok, ffmpeg, liveswap};
-use liveswap_tests::{shared_file, temp_dir};
+use crate::video::{assert_ok, liveswap, still_clip};
+use liveswap_tests::temp_dir;
 use serde_json::Value;
 
 #[test]
 fn bench_reports_stages_model_calls_fps_and_memory() {
     let dir = temp_dir("bench");
     let clip = dir.join("clip.mp4");
-    ffmpeg(&[
-        "-loop",
-        "1",
-        "-framerate",
-        "10",
-        "-i",
-        shared_file("media/astronaut.png").to_str().unwrap(),
-        "-frames:v",
-        "8",
-        "-vf",
-        "scale=256:256",
-        "-pix_fmt",
-        "yuv420p",
-        clip.to_str().unwrap(),
-    ]);
+    still_clip(&clip, 8, "scale=256:256", &["-pix_fmt", "yuv420p"]);
     let o = liveswap(&[
         "bench",
         "--profile",

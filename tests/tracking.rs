@@ -5,8 +5,8 @@
 //! The clip: a still photo repeated, with one frame blacked out, so that frame surely has
 //! no detectable face. The debug overlay (green boxes) shows where faces were reported.
 
-use crate::video::{assert_ok, ffmpeg, run_debug};
-use liveswap_tests::{shared_file, temp_dir};
+use crate::video::{assert_ok, ffmpeg, run_debug, still_clip};
+use liveswap_tests::temp_dir;
 use std::path::Path;
 
 /// The blacked-out frame.
@@ -40,21 +40,7 @@ fn a_face_missed_for_a_frame_is_bridged_and_tracking_off_flickers() {
     let clip = dir.join("gap.mkv");
     let blackout =
         format!("scale=320:-2,drawbox=x=0:y=0:w=iw:h=ih:color=black:t=fill:enable='eq(n\\,{GAP})'");
-    ffmpeg(&[
-        "-loop",
-        "1",
-        "-framerate",
-        "10",
-        "-i",
-        shared_file("media/astronaut.png").to_str().unwrap(),
-        "-frames:v",
-        "6",
-        "-vf",
-        &blackout,
-        "-c:v",
-        "ffv1",
-        clip.to_str().unwrap(),
-    ]);
+    still_clip(&clip, 6, &blackout, &["-c:v", "ffv1"]);
     // The input really has nothing green on the gap frame (and the photo none to speak of).
     assert!(green_pixels(&clip, GAP, &dir) < 20);
     assert!(green_pixels(&clip, 1, &dir) < 200);

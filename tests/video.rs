@@ -37,6 +37,25 @@ pub(crate) fn ffmpeg(args: &[&str]) {
     );
 }
 
+/// A clip of `frames` frames at 10 fps made of the astronaut photo, through the ffmpeg
+/// filter `vf`, then `codec` (e.g. `["-c:v", "ffv1"]`).
+pub(crate) fn still_clip(out: &Path, frames: u32, vf: &str, codec: &[&str]) {
+    let photo = shared_file("media/astronaut.png");
+    let n = frames.to_string();
+    let mut args = vec![
+        "-loop",
+        "1",
+        "-framerate",
+        "10",
+        "-i",
+        photo.to_str().unwrap(),
+    ];
+    args.extend(["-frames:v", &n, "-vf", vf]);
+    args.extend(codec);
+    args.push(out.to_str().unwrap());
+    ffmpeg(&args);
+}
+
 /// ffprobe's view of a file: streams (with packet counts) and format, as JSON.
 fn probe(path: &Path) -> Value {
     let o = Command::new("ffprobe")
