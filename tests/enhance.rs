@@ -159,8 +159,9 @@ pub fn enhancer_model(path: &Path, size: i64, brighten: f32) {
 }
 
 /// CodeFormer's exact signature: `input` f32 `[1,3,512,512]` and `weight` f64 `[1]` →
-/// `output` f32 (`output = input + 0·weight`). The writer only emits f32 inputs, so the
-/// `weight` input's element type is patched to DOUBLE (11) in the serialized bytes.
+/// `output` f32, computing `output = input − weight` (so the weight is visible: 0.4 darkens
+/// by 51 levels). The writer only emits f32 inputs, so the `weight` input's element type is
+/// patched to DOUBLE (11) in the serialized bytes.
 fn codeformer_model(path: &Path) {
     let img = [
         Dim::Fixed(1),
@@ -172,10 +173,8 @@ fn codeformer_model(path: &Path) {
     g.input("input", &img)
         .input("weight", &[Dim::Fixed(1)])
         .output("output", &img)
-        .initializer("zero", &[], Data::F32(vec![0.0]))
         .node("Cast", &["weight"], &["w32"], &[("to", Attr::Int(1))])
-        .node("Mul", &["w32", "zero"], &["w0"], &[])
-        .node("Add", &["input", "w0"], &["output"], &[]);
+        .node("Sub", &["input", "w32"], &["output"], &[]);
     let mut bytes = g.to_bytes(13);
     // GraphProto.input (field 11, bytes) holding ValueInfoProto{name: "weight", type: …}.
     let needle = b"\x0a\x06weight\x12";
@@ -397,19 +396,32 @@ fn swapped_only_enhances_the_faces_a_swapper_changed() {
 }
 
 #[test]
-fn codeformer_signature_is_recognised_and_its_f64_weight_refused_with_the_reason() {
+fn codeformer_signature_is_recognised_and_fidelity_reaches_its_f64_weight() {
     let rig = Rig::new("enhance-codeformer");
     let dir = temp_dir("enhance-codeformer-models");
     let model = dir.join("codeformer_like.onnx");
     codeformer_model(&model);
-    let err = match rig.try_pipeline(&format!("{ANALYSER}{}", enhancer(&model, ""))) {
-        Ok(_) => panic!("a model with an f64 weight input was accepted"),
-        Err(e) => e.to_string(),
+    let image = load_rgb(&media("grace_hopper.jpg")).unwrap();
+    let run = |fidelity: f64| {
+        let stages = format!(
+            "{ANALYSER}{}",
+            enhancer(&model, &format!("blend = 100\nfidelity = {fidelity:?}"))
+        );
+        let (out, faces, events) = rig.run(&stages, &image, &[]);
+        assert!(events_of(&events, "face_enhancer").is_empty(), "{events:?}");
+        (out, faces)
     };
-    assert!(
-        err.contains("weight") && err.contains("f64") && !err.contains("expected 1 input"),
-        "{err}"
-    );
+    // weight 0: the model is the identity, and the round trip is exact.
+    let (zero, _) = run(0.0);
+    assert_eq!(zero, image, "fidelity 0 through an identity-at-0 model");
+    // weight 0.4 (sent as f32, widened to f64 by the host): 51 levels darker at the nose.
+    let (dark, faces) = run(0.4);
+    let [nx, ny] = faces[0].kps[2];
+    let (o, d) = (pixel(&image, nx, ny), pixel(&dark, nx, ny));
+    for c in 0..3 {
+        let want = (f32::from(o[c]) - 51.0).max(0.0);
+        assert!((f32::from(d[c]) - want).abs() <= 2.0, "{o:?} → {d:?}");
+    }
     // A model that is neither: a 3-input file names the plain signature's mismatch.
     let wrong = dir.join("swapper_like.onnx");
     let img = [

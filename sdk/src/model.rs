@@ -292,6 +292,10 @@ pub trait Model: Send + Sync {
     fn info(&self) -> ModelInfo;
 
     /// Runs the model on `inputs` (in graph input order) and returns every output in graph order.
+    ///
+    /// Data must have the input's element type, except that f32 data is accepted for an f64
+    /// or f16 input (the host converts a copy; meant for small inputs such as CodeFormer's
+    /// fidelity weight). f16 outputs arrive widened to f32.
     fn run(&self, inputs: RSlice<'_, TensorRef<'_>>) -> RResult<RVec<Tensor>, SdkError>;
 
     /// The last initializer (weight tensor) stored in the model file, if the file has one.

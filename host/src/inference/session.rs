@@ -151,6 +151,16 @@ impl InferenceService {
         let session = builder
             .commit_from_file(path)
             .map_err(|e| InferenceError::model_load(path, e.to_string()))?;
+        // The sdk has no f64 element type (DType::Other): keep the real input types, so f32
+        // data can be widened for f64/f16 inputs (see `input_value`).
+        let input_types: Vec<Option<TensorElementType>> = session
+            .inputs()
+            .iter()
+            .map(|o| match o.dtype() {
+                ValueType::Tensor { ty, .. } => Some(*ty),
+                _ => None,
+            })
+            .collect();
         let found = ModelSignature {
             inputs: session.inputs().iter().map(spec_of).collect(),
             outputs: session.outputs().iter().map(spec_of).collect(),
@@ -172,6 +182,7 @@ impl InferenceService {
             id: id.to_owned(),
             path: path.to_path_buf(),
             signature: found,
+            input_types,
             provider,
             session: Mutex::new(session),
             last_initializer: OnceLock::new(),
@@ -208,6 +219,8 @@ pub struct HostModel {
     id: String,
     path: PathBuf,
     signature: ModelSignature,
+    /// The file's real input element types, in graph order.
+    input_types: Vec<Option<TensorElementType>>,
     provider: ExecutionProvider,
     session: Mutex<Session>,
     /// Decoded on the first request only (it means reading through the file).
@@ -262,7 +275,9 @@ impl HostModel {
         let started = Instant::now();
         let mut values: Vec<SessionInputValue<'_>> = Vec::with_capacity(inputs.len());
         for (i, (input, spec)) in inputs.iter().zip(specs.iter()).enumerate() {
-            values.push(input_value(input, spec).map_err(|e| fail(format!("input {i}: {e}")))?);
+            let real = self.input_types.get(i).copied().flatten();
+            values
+                .push(input_value(input, spec, real).map_err(|e| fail(format!("input {i}: {e}")))?);
         }
         let mut session = self.session.lock().unwrap_or_else(PoisonError::into_inner);
         let run_started = Instant::now();
@@ -386,10 +401,33 @@ fn dtype_of(ty: TensorElementType) -> DType {
 }
 
 /// A zero-copy ONNX Runtime view of a plugin's input buffer.
+///
+/// f32 data for an input the file declares as f64 or f16 (CodeFormer's fidelity `weight`,
+/// fp16 exports) is converted into an owned tensor of that type: a copy, which is meant for
+/// such small side inputs. The sdk has no f64 element type, so this is how a plugin feeds one.
 fn input_value<'a>(
     input: &TensorRef<'a>,
     spec: &TensorSpec,
+    real: Option<TensorElementType>,
 ) -> Result<SessionInputValue<'a>, String> {
+    if let TensorData::F32(d) = input.data {
+        let shape: Vec<i64> = input.shape.iter().copied().collect();
+        match real {
+            Some(TensorElementType::Float64) => {
+                let wide: Vec<f64> = d.iter().map(|&v| f64::from(v)).collect();
+                return ort::value::Tensor::from_array((shape, wide))
+                    .map(SessionInputValue::from)
+                    .map_err(|e| e.to_string());
+            }
+            Some(TensorElementType::Float16) => {
+                let narrow: Vec<half::f16> = d.iter().map(|&v| half::f16::from_f32(v)).collect();
+                return ort::value::Tensor::from_array((shape, narrow))
+                    .map(SessionInputValue::from)
+                    .map_err(|e| e.to_string());
+            }
+            _ => {}
+        }
+    }
     let given = match input.data {
         TensorData::F32(_) => DType::F32,
         TensorData::U8(_) => DType::U8,

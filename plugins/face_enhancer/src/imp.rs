@@ -115,25 +115,13 @@ impl Plugin for FaceEnhancer {
 impl FaceEnhancerProcessor {
     /// An instance running `model` (opened by the host in [`Plugin::create`]; tests may pass
     /// any [`liveswap_sdk::Model`] implementation). Reads the crop size from the model's
-    /// signature and refuses a model with CodeFormer's f64 `weight` input (see the crate docs).
+    /// signature, and whether it takes CodeFormer's fidelity `weight` input.
     ///
     /// # Errors
     /// A model whose signature the enhancer cannot use.
     pub fn with_model(settings: FaceEnhancerSettings, model: ModelBox) -> SdkResult<Self> {
         let info = model.info();
         let layout = Layout::of(&info)?;
-        if layout.weighted {
-            return Err(SdkError::new(
-                codes::MODEL,
-                format!(
-                    "model `{}` ({}) takes CodeFormer's fidelity `weight` as an f64 tensor, and sdk {} can only pass f32, u8 and i64 tensors to a model",
-                    info.id,
-                    info.path,
-                    liveswap_sdk::SDK_VERSION
-                ),
-            )
-            .with_help("use gfpgan_1.4, gpen_bfr_512 or gpen_bfr_256, or a CodeFormer export without the `weight` input"));
-        }
         let mask = box_mask(layout.size as usize).map_err(vision_err("enhancer mask"))?;
         Ok(Self {
             settings,
@@ -158,7 +146,12 @@ impl FaceEnhancerProcessor {
         blob(c.view(), &mut self.blob).map_err(vision_err("crop"))?;
         let s = i64::from(size);
         let shape = [1, 3, s, s];
-        let inputs = [TensorRef::f32(&shape, &self.blob)];
+        // CodeFormer's `weight` is f64 in the file; the host widens this f32 for it.
+        let weight = [self.settings.fidelity as f32];
+        let mut inputs = vec![TensorRef::f32(&shape, &self.blob)];
+        if self.layout.weighted {
+            inputs.push(TensorRef::f32(&[1], &weight));
+        }
         let outputs = self.model.run(inputs.as_slice().into()).into_result()?;
         let out = outputs
             .first()

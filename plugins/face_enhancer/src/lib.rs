@@ -23,9 +23,9 @@
 //!
 //! **CodeFormer.** Models are told apart by their inputs: one image input (GFPGAN, GPEN, a
 //! CodeFormer export without fidelity input), or an image plus CodeFormer's `weight` (f64
-//! `[1]`). sdk 0.1 cannot pass f64 tensors (`TensorData` has f32, u8 and i64), so a model
-//! with the `weight` input — the manifest's `codeformer` — is refused at creation with an
-//! error that says so; `fidelity` takes effect once the sdk can carry it.
+//! `[1]`, the manifest's `codeformer`). For the latter the `fidelity` setting is passed as
+//! `weight` on every run: sdk 0.1 has no f64 tensors, so it goes as f32 and the host widens
+//! it to the f64 the file declares.
 //!
 //! ## Settings
 //! | key | type | default | range | live |

@@ -26,7 +26,8 @@ pub fn signature() -> ModelSignature {
 }
 
 /// CodeFormer's signature with its fidelity input: `input` f32 image and `weight` f64 `[1]`
-/// (f64 is `DType::Other` in sdk 0.1, which has no f64 element type).
+/// (f64 is `DType::Other` in sdk 0.1, which has no f64 element type; the plugin passes f32
+/// and the host widens it).
 pub fn weighted_signature() -> ModelSignature {
     ModelSignature::new(
         vec![
