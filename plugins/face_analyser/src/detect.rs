@@ -6,11 +6,11 @@
 //! strides 8, 16, 32; 2 anchors per cell) are decoded back into frame pixels.
 
 use liveswap_sdk::{ModelBox, ModelSignature, SdkError, SdkResult, TensorRef, TensorSpec, codes};
-use liveswap_vision::ImageView;
 use liveswap_vision::detect::{
     Detection, ScrfdLevel, blob_nchw_normalized, decode_scrfd, letterbox,
 };
 use liveswap_vision::nms::finish_detections;
+use liveswap_vision::{ImageView, Rect};
 
 /// SCRFD feature strides, in the order of the model's outputs.
 pub const STRIDES: [u32; 3] = [8, 16, 32];
@@ -87,31 +87,100 @@ pub fn keep_largest_central(
     order.into_iter().take(max).map(|i| dets[i]).collect()
 }
 
+/// Detector input side for a region around a tracked face (pixels, a multiple of 32). A
+/// region twice the face's size scaled to 256 keeps the face ≈ 128 px wide in the input,
+/// well inside SCRFD's range, at (256/640)² ≈ 16 % of a 640 detection's arithmetic.
+pub const REGION_DET_SIZE: u32 = 256;
+
+/// How much larger than the tracked box (per side length) a detection region is.
+pub const REGION_GROWTH: f32 = 2.0;
+
 /// A loaded detector.
 pub struct Detector {
     model: ModelBox,
     size: u32,
+    /// The input side the file fixes, if it is not dynamic (then every run uses it).
+    fixed: Option<u32>,
     blob: Vec<f32>,
 }
 
 impl Detector {
     /// Wraps an opened SCRFD model with its input size.
     pub fn new(model: ModelBox, size: u32) -> Self {
+        let fixed = model.info().signature.inputs.first().and_then(|t| {
+            match (t.shape.get(2), t.shape.get(3)) {
+                (Some(&h), Some(&w)) if h > 0 && h == w => u32::try_from(h).ok(),
+                _ => None,
+            }
+        });
         Self {
             model,
             size,
+            fixed,
             blob: Vec::new(),
         }
     }
 
-    /// Detects faces, descending score order.
+    /// Detects faces in the whole frame at the configured size, descending score order.
     pub fn detect(
         &mut self,
         frame: ImageView<'_>,
         thresh: f32,
         nms_thresh: f32,
     ) -> SdkResult<Vec<Detection>> {
-        let s = self.size as usize;
+        let candidates = self.candidates(frame, self.size, thresh)?;
+        Ok(finish_detections(&candidates, nms_thresh))
+    }
+
+    /// Detects faces only inside squares around `boxes` (tracked faces), each at
+    /// [`REGION_DET_SIZE`] (or the file's fixed size), in frame coordinates; detections
+    /// from overlapping regions are merged by NMS.
+    pub fn detect_around(
+        &mut self,
+        frame: ImageView<'_>,
+        boxes: &[[f32; 4]],
+        thresh: f32,
+        nms_thresh: f32,
+    ) -> SdkResult<Vec<Detection>> {
+        let size = REGION_DET_SIZE.min(self.size);
+        let mut all = Vec::new();
+        for b in boxes {
+            let r = region(b, frame.width, frame.height);
+            if r.is_empty() {
+                continue;
+            }
+            let sub = frame
+                .sub(r)
+                .map_err(|e| SdkError::input(format!("detection region: {e}")))?;
+            let (dx, dy) = (r.x0 as f32, r.y0 as f32);
+            for mut d in self.candidates(sub, size, thresh)? {
+                d.bbox = [
+                    d.bbox[0] + dx,
+                    d.bbox[1] + dy,
+                    d.bbox[2] + dx,
+                    d.bbox[3] + dy,
+                ];
+                if let Some(kps) = d.kps.as_mut() {
+                    for p in kps.iter_mut() {
+                        p[0] += dx;
+                        p[1] += dy;
+                    }
+                }
+                all.push(d);
+            }
+        }
+        Ok(finish_detections(&all, nms_thresh))
+    }
+
+    /// Letterbox at `size` (the file's fixed size wins), run, decode; before NMS.
+    fn candidates(
+        &mut self,
+        frame: ImageView<'_>,
+        size: u32,
+        thresh: f32,
+    ) -> SdkResult<Vec<Detection>> {
+        let size = self.fixed.unwrap_or(size);
+        let s = size as usize;
         let (input, det_scale) =
             letterbox(frame, s, s).map_err(|e| SdkError::input(format!("letterbox: {e}")))?;
         blob_nchw_normalized(input.view(), 127.5, 0.0078125, &mut self.blob)
@@ -123,9 +192,22 @@ impl Detector {
             .iter()
             .map(|t| t.as_f32())
             .collect::<SdkResult<Vec<_>>>()?;
-        let candidates = decode_outputs(&slices, self.size, thresh, det_scale)?;
-        Ok(finish_detections(&candidates, nms_thresh))
+        decode_outputs(&slices, size, thresh, det_scale)
     }
+}
+
+/// The detection region for a tracked box: a square [`REGION_GROWTH`] times the box's
+/// longer side, on the box centre, clipped to the frame (pixel indices).
+pub fn region(b: &[f32; 4], width: usize, height: usize) -> Rect {
+    let (cx, cy) = ((b[0] + b[2]) * 0.5, (b[1] + b[3]) * 0.5);
+    let half = (b[2] - b[0]).max(b[3] - b[1]).max(1.0) * REGION_GROWTH * 0.5;
+    let clamp = |v: f32, max: usize| v.clamp(0.0, max as f32) as usize;
+    Rect::new(
+        clamp((cx - half).floor(), width),
+        clamp((cy - half).floor(), height),
+        clamp((cx + half).ceil(), width),
+        clamp((cy + half).ceil(), height),
+    )
 }
 
 #[cfg(test)]
@@ -193,5 +275,20 @@ mod tests {
         assert_eq!(kept.len(), 1);
         assert_eq!(kept[0].bbox, [40.0, 40.0, 60.0, 60.0]);
         assert_eq!(keep_largest_central(dets.clone(), 0, 100, 100).len(), 3);
+    }
+
+    #[test]
+    fn regions_are_squares_around_the_box_clipped_to_the_frame() {
+        // 100×80 box centred at (150, 140): a 200×200 square from (50, 40).
+        assert_eq!(
+            region(&[100.0, 100.0, 200.0, 180.0], 640, 480),
+            Rect::new(50, 40, 250, 240)
+        );
+        // Near the corner: clipped, never negative.
+        assert_eq!(
+            region(&[0.0, 0.0, 40.0, 40.0], 100, 100),
+            Rect::new(0, 0, 60, 60)
+        );
+        assert!(region(&[900.0, 900.0, 950.0, 950.0], 100, 100).is_empty());
     }
 }

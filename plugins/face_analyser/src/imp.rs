@@ -23,6 +23,8 @@ pub struct FaceAnalyserProcessor {
     recognizer: Option<Recognizer>,
     landmarker: Option<Landmarker>,
     tracker: Tracker,
+    /// Frame index of the last whole-frame detection; None forces one.
+    last_full: Option<u64>,
 }
 
 fn open(
@@ -96,6 +98,7 @@ impl Plugin for FaceAnalyser {
             recognizer,
             landmarker,
             tracker: Tracker::default(),
+            last_full: None,
         })
     }
 }
@@ -113,6 +116,7 @@ impl FrameProcessor for FaceAnalyserProcessor {
             }
             ("kps_smoothing", SettingValue::Float(v)) => s.track.smoothing = *v as f32,
             ("embedding_refresh", SettingValue::Int(v)) => s.embedding_refresh = (*v).max(1) as u32,
+            ("detect_full_every", SettingValue::Int(v)) => s.detect_full_every = (*v).max(1) as u32,
             _ => {
                 return Err(SdkError::setting(format!(
                     "setting `{key}` cannot change while running"
@@ -133,16 +137,14 @@ impl FrameProcessor for FaceAnalyserProcessor {
             3,
         )
         .map_err(|e| SdkError::input(format!("frame layout: {e}")))?;
+        let size = (img.width, img.height);
+        let found = self.detect(view, ctx.index, size)?;
         let s = &self.settings;
-        let found = self
-            .detector
-            .detect(view, s.det_threshold, s.nms_threshold)?;
         let found = keep_largest_central(found, s.max_faces, view.width, view.height);
         let mut faces: Vec<Face> = found
             .iter()
             .filter_map(|d| d.kps.map(|kps| Face::new(d.bbox, d.score, kps)))
             .collect();
-        let size = (img.width, img.height);
         if !faces.is_empty() {
             self.describe_faces(view, &mut faces, ctx.index, size)?;
         }
@@ -159,6 +161,40 @@ impl FrameProcessor for FaceAnalyserProcessor {
 }
 
 impl FaceAnalyserProcessor {
+    /// Whole-frame detection, or, with `detect_full_every > 1` between whole-frame ones,
+    /// detection only around the faces tracked in the previous frame. A region that loses
+    /// its face makes the next frame a whole-frame detection.
+    fn detect(
+        &mut self,
+        view: ImageView<'_>,
+        index: u64,
+        size: (u32, u32),
+    ) -> SdkResult<Vec<liveswap_vision::detect::Detection>> {
+        let s = &self.settings;
+        let every = u64::from(s.detect_full_every);
+        let due = self
+            .last_full
+            .is_none_or(|last| index < last || index - last >= every);
+        let boxes = if s.track.enabled && every > 1 && !due {
+            self.tracker
+                .live_boxes(index, size)
+                .filter(|b| !b.is_empty())
+        } else {
+            None
+        };
+        let Some(boxes) = boxes else {
+            self.last_full = Some(index);
+            return self.detector.detect(view, s.det_threshold, s.nms_threshold);
+        };
+        let found = self
+            .detector
+            .detect_around(view, &boxes, s.det_threshold, s.nms_threshold)?;
+        if found.len() < boxes.len() {
+            self.last_full = None;
+        }
+        Ok(found)
+    }
+
     /// Landmarks and embeddings for the detected faces.
     fn describe_faces(
         &mut self,

@@ -23,6 +23,9 @@ pub const DEFAULT_TRACKING: bool = true;
 pub const DEFAULT_TRACK_COAST_FRAMES: i64 = 2;
 /// Default frames a tracked face's embedding is reused before it is computed again.
 pub const DEFAULT_EMBEDDING_REFRESH: i64 = 15;
+/// Default: a whole-frame detection on every frame (1); N > 1 detects around tracked faces
+/// in between.
+pub const DEFAULT_DETECT_FULL_EVERY: i64 = 1;
 /// Default keypoint smoothing (off).
 pub const DEFAULT_KPS_SMOOTHING: f64 = 0.0;
 
@@ -107,6 +110,15 @@ pub fn specs() -> Vec<SettingSpec> {
             300,
         )
         .live(),
+        SettingSpec::int(
+            "detect_full_every",
+            "Full detection every",
+            "With tracking, search the whole frame for faces every N frames and, in between, only around the faces already tracked (faster; a new face is found within N frames; 1 = whole frame every frame)",
+            DEFAULT_DETECT_FULL_EVERY,
+            1,
+            300,
+        )
+        .live(),
         SettingSpec::float(
             "kps_smoothing",
             "Keypoint smoothing",
@@ -140,6 +152,8 @@ pub struct FaceAnalyserSettings {
     pub track: TrackSettings,
     /// Frames a tracked face's embedding is reused.
     pub embedding_refresh: u32,
+    /// Whole-frame detection every N frames (1 = always).
+    pub detect_full_every: u32,
 }
 
 impl Default for FaceAnalyserSettings {
@@ -158,6 +172,7 @@ impl Default for FaceAnalyserSettings {
                 smoothing: DEFAULT_KPS_SMOOTHING as f32,
             },
             embedding_refresh: DEFAULT_EMBEDDING_REFRESH as u32,
+            detect_full_every: DEFAULT_DETECT_FULL_EVERY as u32,
         }
     }
 }
@@ -188,6 +203,7 @@ impl FaceAnalyserSettings {
                 smoothing: s.float("kps_smoothing")? as f32,
             },
             embedding_refresh: s.int("embedding_refresh")?.max(1) as u32,
+            detect_full_every: s.int("detect_full_every")?.max(1) as u32,
         })
     }
 }

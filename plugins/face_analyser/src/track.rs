@@ -87,6 +87,18 @@ impl Tracker {
             .is_some_and(|(i, w, h)| index == i.wrapping_add(1) && (w, h) == size)
     }
 
+    /// Boxes of the tracks seen in the previous frame, when frame `index` of `size`
+    /// continues the frames seen so far (None otherwise): where to look for them again.
+    pub fn live_boxes(&self, index: u64, size: (u32, u32)) -> Option<Vec<[f32; 4]>> {
+        self.continues(index, size).then(|| {
+            self.tracks
+                .iter()
+                .filter(|t| t.missed == 0)
+                .map(|t| t.face.bbox)
+                .collect()
+        })
+    }
+
     /// Identity embeddings the recognizer need not compute this frame: for each detection
     /// that overlaps (IoU ≥ [`REUSE_IOU`]) a track seen last frame whose embedding is
     /// younger than `refresh` frames, that embedding. Call before [`Tracker::update`] on the
