@@ -34,6 +34,7 @@
 
 use abi_stable::std_types::ROption;
 use liveswap_sdk::{Embedding, Face, Point};
+use liveswap_vision::nms::iou;
 
 /// Smallest box overlap that links a detection to a track.
 pub const MIN_IOU: f32 = 0.3;
@@ -259,16 +260,6 @@ fn match_pairs(tracks: &[Track], faces: &[Face]) -> Vec<(usize, usize)> {
         }
     }
     out
-}
-
-/// Intersection over union of two `[x1, y1, x2, y2]` boxes.
-pub fn iou(a: &[f32; 4], b: &[f32; 4]) -> f32 {
-    let w = (a[2].min(b[2]) - a[0].max(b[0])).max(0.0);
-    let h = (a[3].min(b[3]) - a[1].max(b[1])).max(0.0);
-    let inter = w * h;
-    let area = |r: &[f32; 4]| (r[2] - r[0]).max(0.0) * (r[3] - r[1]).max(0.0);
-    let union = area(a) + area(b) - inter;
-    if union > 0.0 { inter / union } else { 0.0 }
 }
 
 /// Cosine similarity of two embeddings of the same space (None across spaces).

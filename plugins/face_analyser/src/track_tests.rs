@@ -161,13 +161,6 @@ fn disabled_leaves_faces_untouched() {
 }
 
 #[test]
-fn iou_of_boxes() {
-    assert!((iou(&[0.0, 0.0, 10.0, 10.0], &[0.0, 0.0, 10.0, 10.0]) - 1.0).abs() < 1e-6);
-    assert!((iou(&[0.0, 0.0, 10.0, 10.0], &[5.0, 0.0, 15.0, 10.0]) - 50.0 / 150.0).abs() < 1e-6);
-    assert_eq!(iou(&[0.0, 0.0, 1.0, 1.0], &[2.0, 2.0, 3.0, 3.0]), 0.0);
-}
-
-#[test]
 fn embeddings_are_reused_for_refresh_frames_then_recomputed() {
     let mut t = Tracker::default();
     let size = (640, 480);
