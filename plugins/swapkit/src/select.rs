@@ -428,4 +428,4 @@ fn map(faces: &[Face], sources: &[SourceFace], max_distance: f32) -> SdkResult<V
 
 #[cfg(test)]
 #[path = "select_tests.rs"]
-mod tests;
+pub(crate) mod tests;

@@ -6,7 +6,8 @@ use super::*;
 use liveswap_sdk::abi_stable::std_types::ROption;
 use liveswap_sdk::{OwnedImage, SettingValue};
 
-fn emb(values: &[f32]) -> Embedding {
+/// A normalised test embedding (also used by `sticky_tests`).
+pub(crate) fn emb(values: &[f32]) -> Embedding {
     let n = values.iter().map(|v| v * v).sum::<f32>().sqrt();
     Embedding {
         values: values.iter().map(|v| v / n).collect(),

@@ -4,17 +4,8 @@
 
 use super::*;
 use crate::select::OneOrder;
-use liveswap_sdk::Embedding;
+use crate::select::tests::emb;
 use liveswap_sdk::abi_stable::std_types::ROption;
-
-fn emb(values: &[f32]) -> Embedding {
-    let n = values.iter().map(|v| v * v).sum::<f32>().sqrt();
-    Embedding {
-        values: values.iter().map(|v| v / n).collect(),
-        raw_norm: n,
-        space: "test_space".into(),
-    }
-}
 
 fn face(x: f32, size: f32, track: u64, e: &[f32]) -> Face {
     let mut f = Face::new([x, 0.0, x + size, size], 0.9, [[0.0; 2]; 5]);
