@@ -10,7 +10,7 @@ use super::run::prepare_sources;
 use super::setup::{Host, parse_overrides};
 use crate::cli::PreviewArgs;
 use crate::media::{check_output_path, save_rgb};
-use crate::pipeline::{Pipeline, StageEvent};
+use crate::pipeline::Pipeline;
 use crate::profile::{Profile, RawProfile};
 use crate::video;
 use std::io::Write;
@@ -37,20 +37,7 @@ pub fn preview(
     let mut pipeline = Pipeline::build(&profile, &host.plugins, &host.services)?;
     let sources = prepare_sources(&mut pipeline, &args.source)?;
     let report = pipeline.process(&mut frame, 0, time.timestamp_us, &sources);
-    let mut problems = 0;
-    for event in &report.events {
-        match event {
-            StageEvent::Skipped { id, reason } => tracing::info!("{id}: skipped: {reason}"),
-            StageEvent::Failed { id, error } => {
-                problems += 1;
-                tracing::error!("{id}: failed: {error}");
-            }
-            StageEvent::Disabled { id, error } => {
-                problems += 1;
-                tracing::error!("{id}: disabled: {error}");
-            }
-        }
-    }
+    let problems = super::run::log_events(&report.events);
     save_rgb(&frame, &args.output)?;
     writeln!(
         out,

@@ -50,20 +50,7 @@ pub fn run(host: &Host, args: &RunArgs, out: &mut dyn Write) -> Result<Completio
     let original = args.report.then(|| frame.clone());
     let report = pipeline.process(&mut frame, 0, 0, &sources);
 
-    let mut problems = 0;
-    for event in &report.events {
-        match event {
-            StageEvent::Skipped { id, reason } => tracing::info!("{id}: skipped: {reason}"),
-            StageEvent::Failed { id, error } => {
-                problems += 1;
-                tracing::error!("{id}: failed: {error}");
-            }
-            StageEvent::Disabled { id, error } => {
-                problems += 1;
-                tracing::error!("{id}: disabled: {error}");
-            }
-        }
-    }
+    let problems = log_events(&report.events);
     save_rgb(&frame, &args.output)?;
     writeln!(
         out,
@@ -88,4 +75,24 @@ pub fn run(host: &Host, args: &RunArgs, out: &mut dyn Write) -> Result<Completio
     } else {
         Completion::Clean
     })
+}
+
+/// Logs what each processor did on a single image (skips as info, failures and disabled
+/// processors as errors) and returns how many were problems.
+pub(super) fn log_events(events: &[StageEvent]) -> usize {
+    let mut problems = 0;
+    for event in events {
+        match event {
+            StageEvent::Skipped { id, reason } => tracing::info!("{id}: skipped: {reason}"),
+            StageEvent::Failed { id, error } => {
+                problems += 1;
+                tracing::error!("{id}: failed: {error}");
+            }
+            StageEvent::Disabled { id, error } => {
+                problems += 1;
+                tracing::error!("{id}: disabled: {error}");
+            }
+        }
+    }
+    problems
 }
