@@ -29,8 +29,8 @@ fn plugins_lists_the_real_plugins_from_shared_libraries() {
     let o = liveswap(&["plugins"]);
     let (out, err) = text(&o);
     assert!(o.status.success(), "{err}");
-    assert!(out.contains("face_analyser 0.1.0"), "{out}");
-    assert!(out.contains("face_debugger 0.1.0"), "{out}");
+    assert!(out.contains("face_analyser 0.2.0"), "{out}");
+    assert!(out.contains("face_debugger 0.2.0"), "{out}");
     assert!(out.contains("detector_model"), "settings are listed: {out}");
     let so = format!(
         "{}liveswap_face_analyser{}",
@@ -70,7 +70,7 @@ fn a_non_plugin_library_is_named_and_nothing_else_breaks() {
         "{out}"
     );
     assert!(out.contains("[open]"), "{out}");
-    assert!(out.contains("face_analyser 0.1.0"), "{out}");
+    assert!(out.contains("face_analyser 0.2.0"), "{out}");
 
     // The broken file does not stop real work either.
     let o = liveswap(&[

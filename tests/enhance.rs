@@ -16,11 +16,12 @@ use liveswap_host::pipeline::{Pipeline, Services, StageEvent, pick_source_face};
 use liveswap_host::plugins::{PluginSet, SearchPath};
 use liveswap_host::profile::{Profile, RawProfile};
 use liveswap_sdk::abi_stable::sabi_trait::TD_Opaque;
-use liveswap_sdk::abi_stable::std_types::{RErr, ROk, ROption, RResult, RSlice, RSliceMut, RVec};
+use liveswap_sdk::abi_stable::std_types::{
+    RErr, ROk, ROption, RResult, RSlice, RSliceMut, RStr, RVec,
+};
 use liveswap_sdk::{
     Face, FrameCtx, FrameOutcome, FrameProcessor, ImageMut, ImageRef, Model, Model_TO, ModelInfo,
-    ModelSignature, OwnedImage, SdkError, SourceFace, Tensor, TensorBuf, TensorData, TensorRef,
-    TensorSpec,
+    ModelSignature, OwnedImage, SdkError, SourceFace, Tensor, TensorBuf, TensorRef, TensorSpec,
 };
 use liveswap_tests::onnx::{Attr, Data, Dim, Graph};
 use liveswap_tests::{
@@ -528,18 +529,22 @@ impl Model for CountingModel {
 
     fn run(&self, inputs: RSlice<'_, TensorRef<'_>>) -> RResult<RVec<Tensor>, SdkError> {
         self.calls.fetch_add(1, Ordering::SeqCst);
-        let Some(TensorData::F32(x)) = inputs.first().map(|t| t.data) else {
+        let Some(x) = inputs.first().and_then(|t| t.as_f32()) else {
             return RErr(SdkError::internal("expected one f32 input"));
         };
         ROk(vec![Tensor {
             name: "output".into(),
             shape: vec![1, 3, self.size, self.size].into(),
-            data: TensorBuf::F32(x.iter().map(|v| (v + self.add).clamp(-1.0, 1.0)).collect()),
+            data: TensorBuf::f32(
+                &x.iter()
+                    .map(|v| (v + self.add).clamp(-1.0, 1.0))
+                    .collect::<Vec<f32>>(),
+            ),
         }]
         .into())
     }
 
-    fn last_initializer(&self) -> RResult<ROption<Tensor>, SdkError> {
+    fn initializer(&self, _selector: RStr<'_>) -> RResult<ROption<Tensor>, SdkError> {
         ROk(ROption::RNone)
     }
 }
@@ -602,6 +607,7 @@ fn run_frames(every_n: u64, track: Option<u64>, frames: u64) -> (usize, Vec<Owne
                 height: h,
                 stride: w * 3,
             },
+            kind: liveswap_sdk::FrameKind::VIDEO,
             index,
             timestamp_us: 0,
             faces: &mut faces,

@@ -164,6 +164,7 @@ fn mouth(
             height: h,
             stride: w * 3,
         },
+        kind: liveswap_sdk::FrameKind::STILL,
         index: 0,
         timestamp_us: 0,
         faces: &mut faces,

@@ -10,15 +10,19 @@
 //! |---|---|---|
 //! | (a text file) | not a shared library | `Open` |
 //! | `zoo_not_a_plugin` | a cdylib without a root module | `NotAPlugin` |
-//! | `zoo_past_sdk` | built against sdk 0.0.9 | `IncompatibleVersion` (abi_stable's version check) |
-//! | `zoo_future_sdk` | built against sdk 0.2.0 | `IncompatibleVersion` (checked by the loader before abi_stable's layout check, which would also refuse it) |
+//! | `zoo_past_sdk` | built against the released sdk 0.1.0 | `IncompatibleVersion` (abi_stable's version check) |
+//! | `zoo_future_sdk` | built against sdk 0.3.0 | `IncompatibleVersion` (checked by the loader before abi_stable's layout check, which would also refuse it) |
 //! | `zoo_bad_layout` | own root module, sdk's name and version, other fields | `AbiMismatch` |
 //! | `zoo_describe_panics` | `describe` panics | `Describe` with code `panicked` |
 //! | `zoo_bad_info` | a setting default outside its own range | `InvalidInfo` |
+//! | `zoo_future_kind` | a setting kind no sdk 0.2 knows (code 42) | `UnknownSettingKind` |
 //! | `zoo_counter` twice | the same id in two dirs | `Duplicate` |
 //!
 //! Running: `zoo_faulty` fails (`fail = "<step>"`) or panics (`panic = "<step>"`) in the step
-//! its settings name; `zoo_counter` always succeeds. Profiles run `zoo_faulty` then
+//! its settings name (`process_after_write`: after writing pixels and a face); `zoo_counter`
+//! always succeeds; `zoo_needy` requires what only `zoo_faulty` provides. A start-up fault
+//! leaves `zoo_faulty` out (reported on the first frame) unless `zoo_needy` needs it; a frame
+//! fault is rolled back. Profiles run `zoo_faulty` then
 //! `zoo_counter`, and the tests read the pixels each writes: `zoo_faulty` writes the frame
 //! index into pixel 0, `zoo_counter` the number of frames it saw into pixel 1. Frames start
 //! at [`BLANK`], so an untouched pixel shows that a stage did not run.
@@ -35,7 +39,7 @@ use liveswap_host::plugins::discovery::plugin_id_from_file;
 use liveswap_host::plugins::{LoadError, PluginSet, SearchPath, load_plugin};
 use liveswap_host::profile::{Profile, ProfileError, RawProfile};
 use liveswap_sdk::{
-    FrameCtx, FrameOutcome, HostBox, HostCtx, HostCtx_TO, ImageMut, LogLevel, ModelBox,
+    FrameCtx, FrameKind, FrameOutcome, HostBox, HostCtx, HostCtx_TO, ImageMut, LogLevel, ModelBox,
     ModelRequest, OwnedImage, ProcessorBox, ProcessorMod_Ref, SDK_VERSION, SdkError, SettingValue,
     Settings, codes,
 };
@@ -152,13 +156,13 @@ fn a_plugin_built_for_an_older_sdk_names_both_versions() {
     };
     assert_eq!(path, &lib);
     assert_eq!(id, "zoo_past_sdk");
-    assert_eq!(plugin_sdk, "0.0.9");
+    assert_eq!(plugin_sdk, "0.1.0");
     assert_eq!(host_sdk, SDK_VERSION);
     assert_names_file_and_step(
         &error,
         &lib,
         "version",
-        &format!("`zoo_past_sdk` was built for sdk 0.0.9, this host provides sdk {SDK_VERSION}"),
+        &format!("`zoo_past_sdk` was built for sdk 0.1.0, this host provides sdk {SDK_VERSION}"),
     );
 }
 
@@ -180,19 +184,19 @@ fn a_plugin_built_for_a_newer_sdk_names_both_versions() {
     };
     assert_eq!(path, &lib);
     assert_eq!(id, "zoo_future_sdk");
-    assert_eq!(plugin_sdk, "0.2.0");
+    assert_eq!(plugin_sdk, "0.3.0");
     assert_eq!(host_sdk, SDK_VERSION);
     assert_names_file_and_step(
         &error,
         &lib,
         "version",
-        &format!("`zoo_future_sdk` was built for sdk 0.2.0, this host provides sdk {SDK_VERSION}"),
+        &format!("`zoo_future_sdk` was built for sdk 0.3.0, this host provides sdk {SDK_VERSION}"),
     );
     // Without that check abi_stable's layout comparison would have refused it too.
     let report = full_abi_report(&lib);
     assert!(report.contains("incompatible package versions"), "{report}");
     assert!(
-        report.contains("'liveswap-sdk' version:'0.2.0'"),
+        report.contains("'liveswap-sdk' version:'0.3.0'"),
         "{report}"
     );
 }
@@ -450,63 +454,127 @@ fn healthy_zoo_stages_both_run_on_every_frame() {
     assert!(pipeline.disabled().is_empty());
 }
 
-#[test]
-fn an_error_from_create_is_create_failed_with_the_plugins_message() {
-    let error = zoo_pipeline("fail-create", r#"fail = "create""#).unwrap_err();
-    let PipelineError::CreateFailed { id, error: sdk } = &error else {
-        panic!("expected PipelineError::CreateFailed, got {error:?}")
-    };
-    assert_eq!(id, "zoo_faulty");
-    assert_eq!(sdk.code.as_str(), "zoo_faulty.create");
-    assert_eq!(sdk.message.as_str(), "zoo_faulty: create failed on request");
+/// Checks that `zoo_faulty` was left out of a pipeline that still runs `zoo_counter`: the
+/// first frame reports it disabled with `code`, later frames say nothing, and its pixels are
+/// never written. Returns the reported error.
+fn assert_left_out(pipeline: &mut Pipeline, code: &str) -> SdkError {
     assert_eq!(
-        error.to_string(),
-        "zoo_faulty: cannot start: zoo_faulty: create failed on request"
+        pipeline.stage_ids(),
+        ["zoo_faulty", "zoo_counter"],
+        "it keeps its slot"
+    );
+    let mut reported = None;
+    for n in 1..=3u8 {
+        let mut frame = blank_frame();
+        let report = pipeline.process(&mut frame, u64::from(n), 0, &[]);
+        match (n, report.events.as_slice()) {
+            (1, [StageEvent::Disabled { id, error }]) => {
+                assert_eq!(id, "zoo_faulty");
+                assert_eq!(error.code.as_str(), code);
+                reported = Some(error.clone());
+            }
+            (1, other) => panic!("frame 1: expected one Disabled event, got {other:?}"),
+            (_, []) => {}
+            (_, other) => panic!("frame {n}: reported once only, got {other:?}"),
+        }
+        assert_eq!(pixel(&frame, 0), [BLANK; 3], "zoo_faulty never runs");
+        assert_eq!(pixel(&frame, 1), [n; 3], "zoo_counter runs on every frame");
+    }
+    let disabled = pipeline.disabled();
+    assert_eq!(disabled.len(), 1, "{disabled:?}");
+    assert_eq!(disabled[0].0, "zoo_faulty");
+    reported.unwrap()
+}
+
+#[test]
+fn an_error_from_create_leaves_the_stage_out_and_the_run_goes_on() {
+    let mut pipeline = zoo_pipeline("fail-create", r#"fail = "create""#).unwrap();
+    let error = assert_left_out(&mut pipeline, "zoo_faulty.create");
+    assert_eq!(
+        error.message.as_str(),
+        "zoo_faulty: create failed on request"
     );
 }
 
 #[test]
-fn a_panic_in_create_is_create_panicked_and_the_host_carries_on() {
-    let error = zoo_pipeline("panic-create", r#"panic = "create""#).unwrap_err();
-    let PipelineError::CreatePanicked { id, error: sdk } = &error else {
-        panic!("expected PipelineError::CreatePanicked, got {error:?}")
-    };
-    assert_eq!(id, "zoo_faulty");
-    assert_eq!(sdk.code.as_str(), codes::PANICKED);
-    assert!(
-        sdk.message
-            .contains("panicked in create: zoo_faulty: panic in create on request"),
-        "{sdk:?}"
-    );
+fn a_panic_in_create_leaves_the_stage_out_and_the_run_goes_on() {
+    let mut pipeline = zoo_pipeline("panic-create", r#"panic = "create""#).unwrap();
+    let error = assert_left_out(&mut pipeline, codes::PANICKED);
     assert!(
         error
-            .to_string()
-            .starts_with("zoo_faulty: panicked while starting: "),
-        "{error}"
+            .message
+            .contains("panicked in create: zoo_faulty: panic in create on request"),
+        "{error:?}"
     );
     assert_host_still_runs("panic-create-after", 2);
 }
 
 #[test]
-fn an_error_from_warmup_is_warmup_failed() {
-    let error = zoo_pipeline("fail-warmup", r#"fail = "warmup""#).unwrap_err();
-    let PipelineError::WarmupFailed { id, error: sdk } = &error else {
-        panic!("expected PipelineError::WarmupFailed, got {error:?}")
-    };
-    assert_eq!(id, "zoo_faulty");
-    assert_eq!(sdk.code.as_str(), "zoo_faulty.warmup");
+fn an_error_or_panic_in_warmup_leaves_the_stage_out() {
+    let mut pipeline = zoo_pipeline("fail-warmup", r#"fail = "warmup""#).unwrap();
+    assert_left_out(&mut pipeline, "zoo_faulty.warmup");
+    let mut pipeline = zoo_pipeline("panic-warmup", r#"panic = "warmup""#).unwrap();
+    let error = assert_left_out(&mut pipeline, codes::PANICKED);
+    assert!(error.message.contains("panicked in warmup"), "{error:?}");
+    assert_host_still_runs("panic-warmup-after", 1);
+}
+
+/// Builds `zoo_faulty` (with `settings`) then `zoo_needy`, which requires what only
+/// `zoo_faulty` provides.
+#[allow(
+    clippy::result_large_err,
+    reason = "returns what `Pipeline::build` returns, for the tests to inspect"
+)]
+fn needy_pipeline(test: &str, settings: &str) -> Result<Pipeline, PipelineError> {
+    let dir = temp_dir(&format!("zoo-needy-{test}"));
+    for id in ["zoo_faulty", "zoo_needy"] {
+        install_as_plugin(&built_library(id), &dir, id);
+    }
+    let plugins = PluginSet::load(&[SearchPath::Cli(dir)]);
+    assert!(plugins.failures.is_empty(), "{:?}", plugins.failures);
+    let text = format!(
+        "schema_version = 1\n\n[[processors]]\nid = \"zoo_faulty\"\n[processors.settings]\n{settings}\n\n\
+         [[processors]]\nid = \"zoo_needy\"\n"
+    );
+    let path = Path::new("zoo.toml");
+    let raw = RawProfile::parse(&text, path).unwrap();
+    let profile = Profile::validate(&raw, path, &plugins, &[]).unwrap();
+    let services = Arc::new(Services::cpu(None, ModelStore::new(vec![]).unwrap()));
+    Pipeline::build(&profile, &plugins, &services)
 }
 
 #[test]
-fn a_panic_in_warmup_is_warmup_failed_with_code_panicked() {
-    let error = zoo_pipeline("panic-warmup", r#"panic = "warmup""#).unwrap_err();
-    let PipelineError::WarmupFailed { id, error: sdk } = &error else {
-        panic!("expected PipelineError::WarmupFailed, got {error:?}")
+fn a_stage_that_another_needs_cannot_be_left_out() {
+    let error = needy_pipeline("fail-create", r#"fail = "create""#).unwrap_err();
+    let PipelineError::CreateFailed {
+        id,
+        error: sdk,
+        needed_by,
+    } = &error
+    else {
+        panic!("expected PipelineError::CreateFailed, got {error:?}")
     };
-    assert_eq!(id, "zoo_faulty");
-    assert_eq!(sdk.code.as_str(), codes::PANICKED);
-    assert!(sdk.message.contains("panicked in warmup"), "{sdk:?}");
-    assert_host_still_runs("panic-warmup-after", 1);
+    assert_eq!(
+        (id.as_str(), needed_by.as_slice()),
+        ("zoo_faulty", &["zoo_needy".to_owned()][..])
+    );
+    assert_eq!(sdk.code.as_str(), "zoo_faulty.create");
+    assert_eq!(
+        error.to_string(),
+        "zoo_faulty: cannot start: zoo_faulty: create failed on request (needed by zoo_needy)"
+    );
+
+    let error = needy_pipeline("panic-create", r#"panic = "create""#).unwrap_err();
+    assert!(
+        matches!(&error, PipelineError::CreatePanicked { id, error, .. } if id == "zoo_faulty" && error.is_panic()),
+        "{error:?}"
+    );
+    let error = needy_pipeline("fail-warmup", r#"fail = "warmup""#).unwrap_err();
+    assert!(
+        matches!(&error, PipelineError::WarmupFailed { id, needed_by, .. } if id == "zoo_faulty" && needed_by == &["zoo_needy"]),
+        "{error:?}"
+    );
+    assert!(needy_pipeline("healthy", "").is_ok());
 }
 
 #[test]
@@ -587,6 +655,81 @@ fn a_panic_in_process_disables_the_stage_and_later_stages_keep_running() {
 }
 
 #[test]
+fn a_failure_after_writing_pixels_is_rolled_back() {
+    let mut pipeline = zoo_pipeline("fail-after-write", r#"fail = "process_after_write""#).unwrap();
+    for n in 1..=2u8 {
+        let mut frame = blank_frame();
+        let report = pipeline.process(&mut frame, u64::from(n), 0, &[]);
+        assert!(
+            matches!(report.events.as_slice(), [StageEvent::Failed { id, .. }] if id == "zoo_faulty"),
+            "{:?}",
+            report.events
+        );
+        assert_eq!(pixel(&frame, 0), [BLANK; 3], "its index write was undone");
+        assert_eq!(pixel(&frame, 2), [BLANK; 3], "its count write was undone");
+        assert_eq!(
+            pixel(&frame, 1),
+            [n; 3],
+            "zoo_counter ran on the restored frame"
+        );
+        assert!(
+            report.faces.is_empty(),
+            "its face was undone too: {:?}",
+            report.faces
+        );
+    }
+    assert!(pipeline.disabled().is_empty(), "a failure does not disable");
+}
+
+#[test]
+fn a_panic_after_writing_pixels_is_rolled_back_and_disables_the_stage() {
+    let mut pipeline =
+        zoo_pipeline("panic-after-write", r#"panic = "process_after_write""#).unwrap();
+    let mut frame = blank_frame();
+    let report = pipeline.process(&mut frame, 9, 0, &[]);
+    assert!(
+        matches!(report.events.as_slice(), [StageEvent::Disabled { id, error }] if id == "zoo_faulty" && error.is_panic()),
+        "{:?}",
+        report.events
+    );
+    assert_eq!(
+        frame.data.as_slice(),
+        {
+            let mut want = blank_frame();
+            want.data.as_mut_slice()[3..6].fill(1);
+            want
+        }
+        .data
+        .as_slice(),
+        "only zoo_counter's pixel differs from the input"
+    );
+    assert!(report.faces.is_empty());
+    let mut frame = blank_frame();
+    assert!(pipeline.process(&mut frame, 10, 0, &[]).events.is_empty());
+    assert_eq!(pixel(&frame, 1), [2; 3]);
+}
+
+#[test]
+fn a_plugin_with_a_setting_kind_from_a_newer_sdk_is_refused_by_name() {
+    let (dir, lib) = zoo_dir("future-kind", "zoo_future_kind", "zoo_future_kind");
+    let error = load_one_failure(&dir, &lib);
+    let LoadError::UnknownSettingKind { id, key, code, .. } = &error else {
+        panic!("expected LoadError::UnknownSettingKind, got {error:?}")
+    };
+    assert_eq!(
+        (id.as_str(), key.as_str(), *code),
+        ("zoo_future_kind", "tint", 42)
+    );
+    assert_eq!(error.step(), "validate");
+    assert!(
+        error.to_string().contains(
+            "`zoo_future_kind` setting `tint` has a setting kind this host does not know (code 42"
+        ),
+        "{error}"
+    );
+}
+
+#[test]
 fn a_panic_while_dropping_a_processor_does_not_abort_the_host() {
     let mut pipeline = zoo_pipeline("panic-drop", r#"panic = "drop""#).unwrap();
     let mut frame = blank_frame();
@@ -651,19 +794,20 @@ fn process_one(
             stride: width * 3,
         },
         original: original.as_ref(),
+        kind: FrameKind::STILL,
         index,
         timestamp_us: 0,
         faces: &mut faces,
         sources: RSlice::from_slice(&[]),
     };
-    processor.process(ctx)
+    processor.process(ctx).map(FrameOutcome::from)
 }
 
 #[test]
 fn a_live_setting_update_reaches_the_processor() {
     let mut processor = faulty_processor("update-ok", &[]);
     assert_eq!(
-        processor.update_setting("level".into(), SettingValue::Int(7)),
+        processor.update_setting("level".into(), SettingValue::Int(7).into()),
         ROk(())
     );
     let mut frame = blank_frame();
@@ -682,7 +826,7 @@ fn a_live_setting_update_reaches_the_processor() {
 #[test]
 fn a_panic_in_update_setting_is_caught_and_poisons_the_processor() {
     let mut processor = faulty_processor("update-panic", &[("panic", "update")]);
-    let RErr(error) = processor.update_setting("level".into(), SettingValue::Int(3)) else {
+    let RErr(error) = processor.update_setting("level".into(), SettingValue::Int(3).into()) else {
         panic!("update_setting should have failed")
     };
     assert_eq!(error.code.as_str(), codes::PANICKED);

@@ -29,6 +29,10 @@ pub mod codes {
     pub const CANCELLED: &str = "cancelled";
     /// A processor was used after an earlier panic poisoned it.
     pub const POISONED: &str = "poisoned";
+    /// The processor refuses the input (a content policy, e.g. the content guard): the host
+    /// ends an image or video run without writing anything, and blanks live output while
+    /// frames are refused. The message says what was refused and why.
+    pub const REFUSED: &str = "refused";
     /// Anything else.
     pub const INTERNAL: &str = "internal";
 }

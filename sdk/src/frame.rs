@@ -135,8 +135,8 @@ impl Face {
 pub struct SourceFace {
     /// Where it came from (a file path), for messages.
     pub label: RString,
-    /// Role of the source: `"source"` for `--source`; later roles (reference, map targets)
-    /// are added as new strings without an ABI change.
+    /// What the source is for: the text form of a [`crate::SourceRole`]
+    /// (parse with [`crate::SourceRole::parse`]).
     pub role: RString,
     /// The whole source image, for processors that need texture (the landmark morpher).
     pub image: OwnedImage,
@@ -144,14 +144,20 @@ pub struct SourceFace {
     pub face: Face,
 }
 
-/// Everything one `process` call sees.
+/// Everything one `process` call sees. The frame is borrowed, never copied across the ABI;
+/// processors edit it in place. If `process` fails or panics, the host restores the frame
+/// and the face list to what they were before the call.
 #[repr(C)]
 #[derive(StableAbi, Debug)]
 pub struct FrameCtx<'a> {
     /// The frame being built; processors edit it in place.
     pub frame: ImageMut<'a>,
-    /// The frame as it came from the source, before any processor ran (same size).
+    /// The frame as it came from the source, before any processor ran (same size) — filled
+    /// only when an enabled processor declares [`crate::caps::READS_ORIGINAL`]; otherwise an
+    /// empty image (0 × 0), so that frames are not copied for nobody.
     pub original: ImageRef<'a>,
+    /// What the frame is (still, video frame, live frame, source image).
+    pub kind: crate::FrameKind,
     /// 0-based frame number in the run.
     pub index: u64,
     /// Presentation time in microseconds from the start of the stream (0 for images).

@@ -91,6 +91,7 @@ mod frame;
 mod host;
 mod model;
 mod plugin;
+mod protocol;
 mod settings;
 
 pub use error::{SdkError, SdkResult, codes};
@@ -99,13 +100,16 @@ pub use frame::{Embedding, Face, FrameCtx, ImageMut, ImageRef, OwnedImage, Point
 pub use host::{HostBox, HostCtx, HostCtx_TO, HostLog, LogLevel};
 pub use model::{
     ANY_DIM, DType, Model, Model_TO, ModelBox, ModelInfo, ModelRequest, ModelSignature, ModelSlot,
-    Tensor, TensorBuf, TensorData, TensorRef, TensorSpec,
+    Tensor, TensorBuf, TensorRef, TensorSpec,
 };
 pub use plugin::{
-    FrameOutcome, PluginInfo, Processor, Processor_TO, ProcessorBox, ProcessorMod,
-    ProcessorMod_Ref, caps, data,
+    FrameOutcome, OutcomeKind, PluginInfo, Processor, Processor_TO, ProcessorBox, ProcessorMod,
+    ProcessorMod_Ref, RFrameOutcome, caps, data,
 };
-pub use settings::{Setting, SettingKind, SettingSpec, SettingValue, Settings};
+pub use protocol::{FrameKind, SourceRole, model_roles, selection};
+pub use settings::{
+    RSettingValue, Setting, SettingKind, SettingSpec, SettingValue, Settings, ValueTag,
+};
 
 /// Re-export so plugins and host use the exact abi_stable version of the sdk.
 pub use abi_stable;

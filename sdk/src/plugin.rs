@@ -9,7 +9,7 @@ use crate::error::SdkError;
 use crate::frame::FrameCtx;
 use crate::host::HostBox;
 use crate::model::ModelSlot;
-use crate::settings::{SettingSpec, SettingValue, Settings};
+use crate::settings::{RSettingValue, SettingSpec, Settings};
 use abi_stable::library::RootModule;
 use abi_stable::sabi_types::VersionStrings;
 use abi_stable::std_types::{RBox, RResult, RStr, RString, RVec};
@@ -36,6 +36,10 @@ pub mod caps {
     pub const READS_ORIGINAL: &str = "reads_original";
     /// Fills the face list; the host also runs it on source images to prepare source faces.
     pub const ANALYSES_FACES: &str = "analyses_faces";
+    /// Wants to see every source image too (not only target frames): the host runs the
+    /// processor's `process` on each source image, with [`crate::FrameKind::SOURCE`], when it
+    /// prepares sources, and stops the run if it refuses one ([`crate::codes::REFUSED`]).
+    pub const INSPECTS_SOURCES: &str = "inspects_sources";
 }
 
 /// How a plugin describes itself.
@@ -131,13 +135,67 @@ impl PluginInfo {
 }
 
 /// Result of processing one frame. A skipped frame is normal (no face found), not an error.
-#[repr(C, u8)]
-#[derive(StableAbi, Debug, Clone, PartialEq, Eq)]
+/// This is the plugin-side form; [`RFrameOutcome`] crosses the ABI.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum FrameOutcome {
     /// The processor did its work.
     Processed,
     /// The processor had nothing to do; the reason is logged at debug level.
     Skipped(RString),
+}
+
+/// Kind code of an [`RFrameOutcome`]; an open set (a newer plugin may report a kind an
+/// older host does not know, which the host treats as `PROCESSED`).
+#[repr(transparent)]
+#[derive(StableAbi, Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct OutcomeKind(u8);
+
+impl OutcomeKind {
+    /// [`FrameOutcome::Processed`].
+    pub const PROCESSED: Self = Self(0);
+    /// [`FrameOutcome::Skipped`].
+    pub const SKIPPED: Self = Self(1);
+
+    /// The code that crosses the ABI.
+    pub const fn code(self) -> u8 {
+        self.0
+    }
+}
+
+/// A [`FrameOutcome`] as it crosses the ABI: a kind code and a reason text.
+#[repr(C)]
+#[derive(StableAbi, Debug, Clone, PartialEq, Eq)]
+pub struct RFrameOutcome {
+    /// What happened.
+    pub kind: OutcomeKind,
+    /// Why (for `SKIPPED`), empty otherwise.
+    pub reason: RString,
+}
+
+impl From<FrameOutcome> for RFrameOutcome {
+    fn from(o: FrameOutcome) -> Self {
+        match o {
+            FrameOutcome::Processed => Self {
+                kind: OutcomeKind::PROCESSED,
+                reason: RString::new(),
+            },
+            FrameOutcome::Skipped(reason) => Self {
+                kind: OutcomeKind::SKIPPED,
+                reason,
+            },
+        }
+    }
+}
+
+impl From<RFrameOutcome> for FrameOutcome {
+    fn from(o: RFrameOutcome) -> Self {
+        if o.kind == OutcomeKind::SKIPPED {
+            Self::Skipped(o.reason)
+        } else {
+            Self::Processed
+        }
+    }
 }
 
 /// A processor instance as the host sees it, across the ABI. Plugin authors implement
@@ -148,11 +206,11 @@ pub trait Processor: Send {
     fn warmup(&mut self) -> RResult<(), SdkError>;
 
     /// Changes a live setting between frames. The host validated type and range already.
-    fn update_setting(&mut self, key: RStr<'_>, value: SettingValue) -> RResult<(), SdkError>;
+    fn update_setting(&mut self, key: RStr<'_>, value: RSettingValue) -> RResult<(), SdkError>;
 
     /// Processes one frame.
     #[sabi(last_prefix_field)]
-    fn process(&mut self, frame: FrameCtx<'_>) -> RResult<FrameOutcome, SdkError>;
+    fn process(&mut self, frame: FrameCtx<'_>) -> RResult<RFrameOutcome, SdkError>;
 }
 
 /// A processor instance handed to the host; dropping it is the last lifecycle step.

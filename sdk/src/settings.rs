@@ -10,41 +10,83 @@ use abi_stable::StableAbi;
 use abi_stable::std_types::{ROption, RString, RVec};
 use std::fmt;
 
-/// The type of a setting.
-#[repr(u8)]
-#[derive(StableAbi, Debug, Clone, Copy, PartialEq, Eq)]
-pub enum SettingKind {
-    /// `true` / `false`.
-    Bool,
-    /// A whole number, optionally bounded by `min`/`max`.
-    Int,
-    /// A real number, optionally bounded by `min`/`max`.
-    Float,
-    /// One of `choices` (a string).
-    Choice,
-    /// Free text.
-    Text,
-    /// A model: a model id from the manifest or a path to a model file. The host resolves it.
-    Model,
-}
+/// The type of a setting: an open set of codes, so that a minor sdk release can add a kind
+/// without changing any layout. A host refuses a plugin whose settings use a kind it does not
+/// know ([`SettingKind::name`] is `None`), naming the plugin, the setting and the code.
+#[repr(transparent)]
+#[derive(StableAbi, Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct SettingKind(u8);
 
 impl SettingKind {
-    /// Lower-case name used in messages ("float", "choice", ...).
-    pub fn name(self) -> &'static str {
+    /// `true` / `false`.
+    pub const BOOL: Self = Self(0);
+    /// A whole number, optionally bounded by `min`/`max`.
+    pub const INT: Self = Self(1);
+    /// A real number, optionally bounded by `min`/`max`.
+    pub const FLOAT: Self = Self(2);
+    /// One of `choices` (a string).
+    pub const CHOICE: Self = Self(3);
+    /// Free text.
+    pub const TEXT: Self = Self(4);
+    /// A model: a model id from the manifest or a path to a model file. The host resolves it.
+    pub const MODEL: Self = Self(5);
+
+    /// The kind with this code (known to this sdk or not).
+    pub const fn from_code(code: u8) -> Self {
+        Self(code)
+    }
+
+    /// The code that crosses the ABI.
+    pub const fn code(self) -> u8 {
+        self.0
+    }
+
+    /// Lower-case name used in messages ("float", "choice", ...), or `None` for a kind this
+    /// sdk does not know (declared by a plugin built against a newer sdk).
+    pub fn name(self) -> Option<&'static str> {
+        Some(match self {
+            Self::BOOL => "bool",
+            Self::INT => "integer",
+            Self::FLOAT => "float",
+            Self::CHOICE => "choice",
+            Self::TEXT => "text",
+            Self::MODEL => "model",
+            _ => return None,
+        })
+    }
+
+    /// Whether this sdk knows the kind.
+    pub fn is_known(self) -> bool {
+        self.name().is_some()
+    }
+
+    /// The value tag a value of this kind carries (`Choice`, `Text` and `Model` hold text).
+    fn value_tag(self) -> ValueTag {
         match self {
-            Self::Bool => "bool",
-            Self::Int => "integer",
-            Self::Float => "float",
-            Self::Choice => "choice",
-            Self::Text => "text",
-            Self::Model => "model",
+            Self::BOOL => ValueTag::BOOL,
+            Self::INT => ValueTag::INT,
+            Self::FLOAT => ValueTag::FLOAT,
+            // Kinds unknown to this sdk are refused by hosts before any value is used; text is
+            // what `SettingSpec::of_kind` stores for them.
+            _ => ValueTag::TEXT,
         }
     }
 }
 
-/// A setting value. `Choice`, `Text` and `Model` settings hold `Text`.
-#[repr(C, u8)]
-#[derive(StableAbi, Debug, Clone, PartialEq)]
+impl fmt::Display for SettingKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.name() {
+            Some(n) => f.write_str(n),
+            None => write!(f, "unknown kind #{}", self.0),
+        }
+    }
+}
+
+/// A setting value as plugin and host code handle it. It does not cross the ABI itself:
+/// [`RSettingValue`] does (a tag and three payload slots), so new value types can be added
+/// in a minor release. `Choice`, `Text` and `Model` settings hold `Text`.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub enum SettingValue {
     /// A boolean.
     Bool(bool),
@@ -67,6 +109,102 @@ impl fmt::Display for SettingValue {
     }
 }
 
+impl SettingValue {
+    /// Whether `self` and `other` are the same type of value.
+    pub fn same_type(&self, other: &Self) -> bool {
+        std::mem::discriminant(self) == std::mem::discriminant(other)
+    }
+}
+
+/// Type tag of an [`RSettingValue`]; open like [`SettingKind`].
+#[repr(transparent)]
+#[derive(StableAbi, Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct ValueTag(u8);
+
+impl ValueTag {
+    /// `int` holds 0 or 1.
+    pub const BOOL: Self = Self(0);
+    /// `int` holds the value.
+    pub const INT: Self = Self(1);
+    /// `float` holds the value.
+    pub const FLOAT: Self = Self(2);
+    /// `text` holds the value.
+    pub const TEXT: Self = Self(3);
+
+    /// The code that crosses the ABI.
+    pub const fn code(self) -> u8 {
+        self.0
+    }
+}
+
+/// A setting value as it crosses the ABI: a tag and three payload slots (unused slots are
+/// zero / empty). A value type added in a later sdk uses a new tag and the same slots, so
+/// older plugins and hosts keep loading; converting an unknown tag to [`SettingValue`] fails
+/// with a message naming the tag.
+#[repr(C)]
+#[derive(StableAbi, Debug, Clone, PartialEq)]
+pub struct RSettingValue {
+    /// What the value is.
+    pub tag: ValueTag,
+    /// Payload of `BOOL` (0/1) and `INT`.
+    pub int: i64,
+    /// Payload of `FLOAT`.
+    pub float: f64,
+    /// Payload of `TEXT`.
+    pub text: RString,
+}
+
+impl From<SettingValue> for RSettingValue {
+    fn from(v: SettingValue) -> Self {
+        let mut r = Self {
+            tag: ValueTag::BOOL,
+            int: 0,
+            float: 0.0,
+            text: RString::new(),
+        };
+        match v {
+            SettingValue::Bool(b) => r.int = i64::from(b),
+            SettingValue::Int(i) => {
+                r.tag = ValueTag::INT;
+                r.int = i;
+            }
+            SettingValue::Float(f) => {
+                r.tag = ValueTag::FLOAT;
+                r.float = f;
+            }
+            SettingValue::Text(t) => {
+                r.tag = ValueTag::TEXT;
+                r.text = t;
+            }
+        }
+        r
+    }
+}
+
+impl From<&SettingValue> for RSettingValue {
+    fn from(v: &SettingValue) -> Self {
+        Self::from(v.clone())
+    }
+}
+
+impl RSettingValue {
+    /// The value, or an error for a tag this sdk does not know.
+    pub fn value(&self) -> crate::SdkResult<SettingValue> {
+        Ok(match self.tag {
+            ValueTag::BOOL => SettingValue::Bool(self.int != 0),
+            ValueTag::INT => SettingValue::Int(self.int),
+            ValueTag::FLOAT => SettingValue::Float(self.float),
+            ValueTag::TEXT => SettingValue::Text(self.text.clone()),
+            other => {
+                return Err(crate::SdkError::setting(format!(
+                    "setting value of unknown type (tag {}); the plugin and host sdk versions differ",
+                    other.code()
+                )));
+            }
+        })
+    }
+}
+
 /// Describes one setting of a processor.
 #[repr(C)]
 #[derive(StableAbi, Debug, Clone, PartialEq)]
@@ -79,8 +217,8 @@ pub struct SettingSpec {
     pub help: RString,
     /// The type.
     pub kind: SettingKind,
-    /// The default value (always present, of the matching type).
-    pub default: SettingValue,
+    /// The default value (always present, of the matching type); see [`SettingSpec::default_value`].
+    pub default: RSettingValue,
     /// Inclusive lower bound for `Int`/`Float`.
     pub min: ROption<f64>,
     /// Inclusive upper bound for `Int`/`Float`.
@@ -99,7 +237,7 @@ impl SettingSpec {
             label: label.into(),
             help: help.into(),
             kind,
-            default,
+            default: default.into(),
             min: ROption::RNone,
             max: ROption::RNone,
             choices: RVec::new(),
@@ -113,7 +251,7 @@ impl SettingSpec {
             key,
             label,
             help,
-            SettingKind::Bool,
+            SettingKind::BOOL,
             SettingValue::Bool(default),
         )
     }
@@ -124,7 +262,7 @@ impl SettingSpec {
             key,
             label,
             help,
-            SettingKind::Int,
+            SettingKind::INT,
             SettingValue::Int(default),
         );
         s.min = ROption::RSome(min as f64);
@@ -138,7 +276,7 @@ impl SettingSpec {
             key,
             label,
             help,
-            SettingKind::Float,
+            SettingKind::FLOAT,
             SettingValue::Float(default),
         );
         s.min = ROption::RSome(min);
@@ -152,7 +290,7 @@ impl SettingSpec {
             key,
             label,
             help,
-            SettingKind::Choice,
+            SettingKind::CHOICE,
             SettingValue::Text(default.into()),
         );
         s.choices = choices.iter().map(|c| RString::from(*c)).collect();
@@ -165,7 +303,7 @@ impl SettingSpec {
             key,
             label,
             help,
-            SettingKind::Text,
+            SettingKind::TEXT,
             SettingValue::Text(default.into()),
         )
     }
@@ -176,7 +314,7 @@ impl SettingSpec {
             key,
             label,
             help,
-            SettingKind::Model,
+            SettingKind::MODEL,
             SettingValue::Text(default.into()),
         )
     }
@@ -187,6 +325,22 @@ impl SettingSpec {
         self.live = true;
         self
     }
+
+    /// A setting of a kind given by code, for kinds added after this sdk (and for tests of
+    /// hosts that must refuse them). The default is text.
+    pub fn of_kind(key: &str, label: &str, help: &str, kind: SettingKind, default: &str) -> Self {
+        Self::base(key, label, help, kind, SettingValue::Text(default.into()))
+    }
+
+    /// The default value, or an error when its tag is unknown to this sdk.
+    pub fn default_value(&self) -> crate::SdkResult<SettingValue> {
+        self.default.value()
+    }
+
+    /// Whether `value` has the type this setting's kind takes.
+    pub fn accepts_type(&self, value: &SettingValue) -> bool {
+        RSettingValue::from(value).tag == self.kind.value_tag()
+    }
 }
 
 /// One resolved `key = value` pair handed to a processor.
@@ -196,7 +350,7 @@ pub struct Setting {
     /// The key, as in the spec.
     pub key: RString,
     /// The validated value.
-    pub value: SettingValue,
+    pub value: RSettingValue,
 }
 
 /// All settings of one processor instance, validated by the host against the specs and with
@@ -221,16 +375,17 @@ impl Settings {
         Self { entries }
     }
 
-    /// Looks a value up.
-    pub fn get(&self, key: &str) -> Option<&SettingValue> {
+    /// Looks a value up (`None` when missing or of a type this sdk does not know).
+    pub fn get(&self, key: &str) -> Option<SettingValue> {
         self.entries
             .iter()
             .find(|s| s.key.as_str() == key)
-            .map(|s| &s.value)
+            .and_then(|s| s.value.value().ok())
     }
 
     /// Sets (or adds) a value.
     pub fn set(&mut self, key: &str, value: SettingValue) {
+        let value = RSettingValue::from(value);
         match self.entries.iter_mut().find(|s| s.key.as_str() == key) {
             Some(slot) => slot.value = value,
             None => self.entries.push(Setting {
@@ -240,6 +395,13 @@ impl Settings {
         }
     }
 
+    /// The pairs as values, in spec order (entries of unknown type are left out).
+    pub fn iter(&self) -> impl Iterator<Item = (&str, SettingValue)> {
+        self.entries
+            .iter()
+            .filter_map(|s| Some((s.key.as_str(), s.value.value().ok()?)))
+    }
+
     fn missing(key: &str, want: &str) -> crate::SdkError {
         crate::SdkError::setting(format!("setting `{key}` is missing or not a {want}"))
     }
@@ -247,7 +409,7 @@ impl Settings {
     /// A boolean value.
     pub fn bool(&self, key: &str) -> crate::SdkResult<bool> {
         match self.get(key) {
-            Some(SettingValue::Bool(v)) => Ok(*v),
+            Some(SettingValue::Bool(v)) => Ok(v),
             _ => Err(Self::missing(key, "bool")),
         }
     }
@@ -255,7 +417,7 @@ impl Settings {
     /// An integer value.
     pub fn int(&self, key: &str) -> crate::SdkResult<i64> {
         match self.get(key) {
-            Some(SettingValue::Int(v)) => Ok(*v),
+            Some(SettingValue::Int(v)) => Ok(v),
             _ => Err(Self::missing(key, "integer")),
         }
     }
@@ -263,17 +425,26 @@ impl Settings {
     /// A float value (integers are widened).
     pub fn float(&self, key: &str) -> crate::SdkResult<f64> {
         match self.get(key) {
-            Some(SettingValue::Float(v)) => Ok(*v),
-            Some(SettingValue::Int(v)) => Ok(*v as f64),
+            Some(SettingValue::Float(v)) => Ok(v),
+            Some(SettingValue::Int(v)) => Ok(v as f64),
             _ => Err(Self::missing(key, "number")),
         }
     }
 
     /// A text, choice or model value.
     pub fn text(&self, key: &str) -> crate::SdkResult<&str> {
-        match self.get(key) {
-            Some(SettingValue::Text(v)) => Ok(v.as_str()),
+        match self.entries.iter().find(|s| s.key.as_str() == key) {
+            Some(s) if s.value.tag == ValueTag::TEXT => Ok(s.value.text.as_str()),
             _ => Err(Self::missing(key, "string")),
+        }
+    }
+}
+
+impl fmt::Display for RSettingValue {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.value() {
+            Ok(v) => v.fmt(f),
+            Err(_) => write!(f, "<value of unknown type {}>", self.tag.code()),
         }
     }
 }

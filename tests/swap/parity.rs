@@ -89,7 +89,7 @@ fn steps_match_insightface_on_the_standin() {
             &signature(),
         )
         .unwrap();
-    let emap = Emap::from_tensor(&model.last_initializer_tensor().unwrap().unwrap(), DIM).unwrap();
+    let emap = Emap::from_tensor(&model.initializer_tensor("#-1").unwrap().unwrap(), DIM).unwrap();
     let (mut steps, mut worst_latent) = (0, 0.0f32);
     for name in SWAPS {
         let sw = read_json(&reference(&format!("setA/{name}.json")));

@@ -10,13 +10,13 @@ use std::io::Write;
 
 fn range(spec: &SettingSpec) -> String {
     match spec.kind {
-        SettingKind::Choice => spec
+        SettingKind::CHOICE => spec
             .choices
             .iter()
             .map(|c| c.as_str())
             .collect::<Vec<_>>()
             .join("|"),
-        SettingKind::Int | SettingKind::Float => match (spec.min, spec.max) {
+        SettingKind::INT | SettingKind::FLOAT => match (spec.min, spec.max) {
             (ROption::RSome(a), ROption::RSome(b)) => format!("{a}..={b}"),
             (ROption::RSome(a), ROption::RNone) => format!(">= {a}"),
             (ROption::RNone, ROption::RSome(b)) => format!("<= {b}"),
@@ -43,8 +43,10 @@ pub fn plugins(
     if json_out {
         let loaded: Vec<_> = host.plugins.plugins.iter().map(|p| {
             let settings: Vec<_> = p.info.settings.iter().map(|s| json!({
-                "key": s.key.as_str(), "kind": s.kind.name(), "default": s.default.to_string(),
-                "range": range(s), "live": s.live, "help": s.help.as_str(),
+                "key": s.key.as_str(), "label": s.label.as_str(), "kind": s.kind.name(),
+                "default": s.default.to_string(), "range": range(s),
+                "choices": s.choices.iter().map(|c| c.as_str()).collect::<Vec<_>>(),
+                "live": s.live, "help": s.help.as_str(),
             })).collect();
             json!({
                 "id": p.id(), "name": p.info.display_name.as_str(), "version": p.info.version.as_str(),
@@ -100,10 +102,7 @@ pub fn plugins(
             writeln!(
                 out,
                 "  {:<18} {} = {}{r}{live}  — {}",
-                s.key,
-                s.kind.name(),
-                s.default,
-                s.help
+                s.key, s.kind, s.default, s.help
             )?;
         }
     }

@@ -1,8 +1,9 @@
-//! A minimal, streaming ONNX protobuf reader that finds a model's last graph initializer.
+//! A minimal, streaming ONNX protobuf reader that finds one graph initializer (a constant
+//! stored in the file), by name or by position.
 //!
-//! Where it sits: behind [`liveswap_sdk::Model::last_initializer`]. inswapper keeps its
-//! identity projection `emap` (float32 `[512, 512]`) as the *last* initializer of its graph;
-//! the face swapper multiplies the source embedding by it. ONNX Runtime does not expose
+//! Where it sits: behind [`liveswap_sdk::Model::initializer`]. inswapper keeps its
+//! identity projection `emap` (float32 `[512, 512]`) as the *last* initializer of its graph
+//! (selector `#-1`); the face swapper multiplies the source embedding by it. ONNX Runtime does not expose
 //! initializers, and pulling in a full protobuf stack for one tensor is not worth it, so this
 //! module walks the wire format directly:
 //!
@@ -86,11 +87,31 @@ impl From<io::Error> for ProtoError {
     }
 }
 
-/// Reads the last graph initializer of the ONNX file at `path`, or `None` if it has none.
-pub fn read_last_initializer(path: &Path) -> Result<Option<Initializer>, ProtoError> {
+/// Which initializer to read: by graph name, or by position in file order (negative counts
+/// from the end: `-1` is the last).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Selector {
+    /// The initializer with this name.
+    Name(String),
+    /// The initializer at this position.
+    Index(i64),
+}
+
+impl Selector {
+    /// Parses the sdk's selector text: `#N` (position) or a name.
+    pub fn parse(text: &str) -> Self {
+        match text.strip_prefix('#').and_then(|n| n.parse().ok()) {
+            Some(i) => Self::Index(i),
+            None => Self::Name(text.to_owned()),
+        }
+    }
+}
+
+/// Reads the selected graph initializer of the ONNX file at `path`, or `None` if there is none.
+pub fn read_initializer(path: &Path, which: &Selector) -> Result<Option<Initializer>, ProtoError> {
     let file = File::open(path)?;
     let len = file.metadata()?.len();
-    last_initializer(&mut BufReader::with_capacity(64 * 1024, file), len)
+    initializer(&mut BufReader::with_capacity(64 * 1024, file), len, which)
 }
 
 /// Walks the `len`-byte ONNX `ModelProto` in `reader` (from its start) and decodes the last
@@ -99,9 +120,20 @@ pub fn last_initializer<R: Read + Seek>(
     reader: &mut R,
     len: u64,
 ) -> Result<Option<Initializer>, ProtoError> {
+    initializer(reader, len, &Selector::Index(-1))
+}
+
+/// Walks the `len`-byte ONNX `ModelProto` in `reader` (from its start) and decodes the
+/// selected initializer of its graph.
+pub fn initializer<R: Read + Seek>(
+    reader: &mut R,
+    len: u64,
+    which: &Selector,
+) -> Result<Option<Initializer>, ProtoError> {
     reader.seek(SeekFrom::Start(0))?;
     let mut s = Scanner { r: reader, pos: 0 };
-    let mut last: Option<(u64, u64)> = None;
+    // (offset, size) of every initializer, or of the named one once found.
+    let mut found: Vec<(u64, u64)> = Vec::new();
     while s.pos < len {
         let (field, wire) = s.tag(len)?;
         if field == GRAPH && wire == LEN {
@@ -110,7 +142,15 @@ pub fn last_initializer<R: Read + Seek>(
                 let (field, wire) = s.tag(graph_end)?;
                 if field == INITIALIZER && wire == LEN {
                     let end = s.len_prefix(graph_end)?;
-                    last = Some((s.pos, end - s.pos));
+                    let start = s.pos;
+                    match which {
+                        Selector::Index(_) => found.push((start, end - start)),
+                        Selector::Name(name) => {
+                            if s.tensor_name(end)? == *name {
+                                found.push((start, end - start));
+                            }
+                        }
+                    }
                     s.skip_to(end)?;
                 } else {
                     s.skip_field(wire, graph_end)?;
@@ -120,7 +160,15 @@ pub fn last_initializer<R: Read + Seek>(
             s.skip_field(wire, len)?;
         }
     }
-    let Some((offset, size)) = last else {
+    let pick = match which {
+        Selector::Name(_) => found.first(),
+        Selector::Index(i) => {
+            let n = found.len() as i64;
+            let at = if *i < 0 { n + i } else { *i };
+            usize::try_from(at).ok().and_then(|at| found.get(at))
+        }
+    };
+    let Some(&(offset, size)) = pick else {
         return Ok(None);
     };
     s.r.seek(SeekFrom::Start(offset))?;
@@ -248,6 +296,20 @@ impl<R: Read + Seek> Scanner<'_, R> {
             return Err(ProtoError::Truncated { offset: start });
         }
         self.skip_to(target)
+    }
+
+    /// The `name` field (8) of the `TensorProto` running to `end`, skipping its data; leaves
+    /// the position anywhere before `end`.
+    fn tensor_name(&mut self, end: u64) -> Result<String, ProtoError> {
+        while self.pos < end {
+            let (field, wire) = self.tag(end)?;
+            if field == 8 && wire == LEN {
+                let b = self.bytes(end)?;
+                return Ok(String::from_utf8_lossy(&b).into_owned());
+            }
+            self.skip_field(wire, end)?;
+        }
+        Ok(String::new())
     }
 
     fn bytes(&mut self, end: u64) -> Result<Vec<u8>, ProtoError> {

@@ -22,10 +22,10 @@ use super::providers::{self, ExecutionProvider, ProviderChoice, ProviderSettings
 use super::signature;
 use super::stats::CallStats;
 use liveswap_sdk::abi_stable::sabi_trait::TD_Opaque;
-use liveswap_sdk::abi_stable::std_types::{ROption, RResult, RSlice, RVec};
+use liveswap_sdk::abi_stable::std_types::{ROption, RResult, RSlice, RStr, RVec};
 use liveswap_sdk::{
     DType, Model, Model_TO, ModelBox, ModelInfo, ModelSignature, SdkError, Tensor, TensorBuf,
-    TensorData, TensorRef, TensorSpec,
+    TensorRef, TensorSpec,
 };
 use ort::session::builder::GraphOptimizationLevel;
 use ort::session::{Session, SessionInputValue, SessionInputs};
@@ -33,7 +33,7 @@ use ort::value::{DynValue, Outlet, TensorElementType, ValueType};
 use std::fs::File;
 use std::io;
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex, OnceLock, PoisonError};
+use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Instant;
 
 /// How the service is set up; usually filled from the command line.
@@ -151,7 +151,7 @@ impl InferenceService {
         let session = builder
             .commit_from_file(path)
             .map_err(|e| InferenceError::model_load(path, e.to_string()))?;
-        // The sdk has no f64 element type (DType::Other): keep the real input types, so f32
+        // The sdk has no f64 element type (DType::OTHER): keep the real input types, so f32
         // data can be widened for f64/f16 inputs (see `input_value`).
         let input_types: Vec<Option<TensorElementType>> = session
             .inputs()
@@ -185,7 +185,7 @@ impl InferenceService {
             input_types,
             provider,
             session: Mutex::new(session),
-            last_initializer: OnceLock::new(),
+            initializers: Mutex::new(Vec::new()),
             stats: self.stats.clone(),
         })
     }
@@ -223,8 +223,9 @@ pub struct HostModel {
     input_types: Vec<Option<TensorElementType>>,
     provider: ExecutionProvider,
     session: Mutex<Session>,
-    /// Decoded on the first request only (it means reading through the file).
-    last_initializer: OnceLock<Option<Tensor>>,
+    /// Initializers decoded so far, by selector text: each is read on its first request
+    /// only (it means reading through the file) and kept.
+    initializers: Mutex<Vec<(String, Option<Tensor>)>>,
     /// The service's call totals, shared.
     stats: CallStats,
 }
@@ -293,32 +294,39 @@ impl HostModel {
         tensors
     }
 
-    /// The file's last graph initializer (inswapper's `emap`), decoded on first use and kept.
-    pub fn last_initializer_tensor(&self) -> Result<Option<Tensor>, InferenceError> {
-        if let Some(t) = self.last_initializer.get() {
+    /// A graph initializer chosen by `selector` (a name, or `#N` by position, `#-1` the last:
+    /// inswapper's `emap`), decoded on first use and kept.
+    pub fn initializer_tensor(&self, selector: &str) -> Result<Option<Tensor>, InferenceError> {
+        let mut cache = self
+            .initializers
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        if let Some((_, t)) = cache.iter().find(|(k, _)| k == selector) {
             return Ok(t.clone());
         }
         let start = Instant::now();
-        let init = onnx_proto::read_last_initializer(&self.path).map_err(|e| {
-            InferenceError::model_load(&self.path, format!("reading its last initializer: {e}"))
+        let which = onnx_proto::Selector::parse(selector);
+        let init = onnx_proto::read_initializer(&self.path, &which).map_err(|e| {
+            InferenceError::model_load(&self.path, format!("reading initializer `{selector}`: {e}"))
         })?;
         let tensor = init.map(|init| Tensor {
             name: init.name.into(),
             shape: init.dims.into(),
             data: match init.data {
-                InitializerData::F32(v) => TensorBuf::F32(v.into()),
-                InitializerData::U8(v) => TensorBuf::U8(v.into()),
-                InitializerData::I64(v) => TensorBuf::I64(v.into()),
+                InitializerData::F32(v) => TensorBuf::from_slice(DType::F32, &v),
+                InitializerData::U8(v) => TensorBuf::from_slice(DType::U8, &v),
+                InitializerData::I64(v) => TensorBuf::from_slice(DType::I64, &v),
             },
         });
         tracing::debug!(
             target: "liveswap::inference",
             model = self.id,
             ms = start.elapsed().as_millis(),
-            "read last initializer {:?}",
+            "read initializer {selector}: {:?}",
             tensor.as_ref().map(|t| (t.name.as_str(), t.shape.as_slice()))
         );
-        Ok(self.last_initializer.get_or_init(|| tensor).clone())
+        cache.push((selector.to_owned(), tensor.clone()));
+        Ok(tensor)
     }
 
     /// What is reported to plugins by [`Model::info`].
@@ -344,8 +352,8 @@ impl Model for HostModel {
             .into()
     }
 
-    fn last_initializer(&self) -> RResult<ROption<Tensor>, SdkError> {
-        self.last_initializer_tensor()
+    fn initializer(&self, selector: RStr<'_>) -> RResult<ROption<Tensor>, SdkError> {
+        self.initializer_tensor(selector.as_str())
             .map(ROption::from)
             .map_err(SdkError::from)
             .into()
@@ -381,7 +389,7 @@ fn spec_of(outlet: &Outlet) -> TensorSpec {
             // Symbolic and unknown dimensions are reported as -1 by ONNX Runtime already.
             (dtype_of(*ty), shape.iter().map(|&d| d.max(-1)).collect())
         }
-        _ => (DType::Other, RVec::new()),
+        _ => (DType::OTHER, RVec::new()),
     };
     TensorSpec {
         name: ROption::RSome(outlet.name().into()),
@@ -396,7 +404,11 @@ fn dtype_of(ty: TensorElementType) -> DType {
         TensorElementType::Float16 => DType::F16,
         TensorElementType::Uint8 => DType::U8,
         TensorElementType::Int64 => DType::I64,
-        _ => DType::Other,
+        TensorElementType::Float64 => DType::F64,
+        TensorElementType::Int32 => DType::I32,
+        TensorElementType::Int8 => DType::I8,
+        TensorElementType::Bool => DType::BOOL,
+        _ => DType::OTHER,
     }
 }
 
@@ -410,7 +422,7 @@ fn input_value<'a>(
     spec: &TensorSpec,
     real: Option<TensorElementType>,
 ) -> Result<SessionInputValue<'a>, String> {
-    if let TensorData::F32(d) = input.data {
+    if let Some(d) = input.as_f32() {
         let shape: Vec<i64> = input.shape.iter().copied().collect();
         match real {
             Some(TensorElementType::Float64) => {
@@ -428,24 +440,61 @@ fn input_value<'a>(
             _ => {}
         }
     }
-    let given = match input.data {
-        TensorData::F32(_) => DType::F32,
-        TensorData::U8(_) => DType::U8,
-        TensorData::I64(_) => DType::I64,
-    };
-    if given != spec.dtype {
-        return Err(format!("{given} data given, the model expects {spec}"));
+    if input.dtype != spec.dtype {
+        return Err(format!(
+            "{} data given, the model expects {spec}",
+            input.dtype
+        ));
+    }
+    let count = input.element_count();
+    let size = input.dtype.size().unwrap_or(0);
+    if input.data.len() != count * size {
+        return Err(format!(
+            "{} bytes of {} data given for shape {:?} ({count} elements)",
+            input.data.len(),
+            input.dtype,
+            input.shape.as_slice()
+        ));
     }
     let shape: &'a [i64] = input.shape.as_slice();
-    let value = match input.data {
-        TensorData::F32(d) => ort::value::TensorRef::from_array_view((shape, d.as_slice()))
+    let owned_shape = || shape.to_vec();
+    // Buffers made by the sdk's constructors are aligned and borrowed (zero copy); anything
+    // else (an odd buffer from a foreign plugin) is copied into an owned tensor.
+    let value = match input.dtype {
+        DType::F32 => match input.as_f32() {
+            Some(std::borrow::Cow::Borrowed(d)) => {
+                ort::value::TensorRef::from_array_view((shape, d)).map(SessionInputValue::from)
+            }
+            Some(std::borrow::Cow::Owned(d)) => {
+                ort::value::Tensor::from_array((owned_shape(), d)).map(SessionInputValue::from)
+            }
+            None => unreachable_dtype(),
+        },
+        DType::U8 => ort::value::TensorRef::from_array_view((shape, input.data.as_slice()))
             .map(SessionInputValue::from),
-        TensorData::U8(d) => ort::value::TensorRef::from_array_view((shape, d.as_slice()))
-            .map(SessionInputValue::from),
-        TensorData::I64(d) => ort::value::TensorRef::from_array_view((shape, d.as_slice()))
-            .map(SessionInputValue::from),
+        DType::I64 => match input.as_i64() {
+            Some(std::borrow::Cow::Borrowed(d)) => {
+                ort::value::TensorRef::from_array_view((shape, d)).map(SessionInputValue::from)
+            }
+            Some(std::borrow::Cow::Owned(d)) => {
+                ort::value::Tensor::from_array((owned_shape(), d)).map(SessionInputValue::from)
+            }
+            None => unreachable_dtype(),
+        },
+        other => {
+            return Err(format!(
+                "{other} input data is not supported by this host (f32, u8 and i64 are)"
+            ));
+        }
     };
     value.map_err(|e| e.to_string())
+}
+
+/// The dtype was matched just before; kept as an error rather than a panic.
+fn unreachable_dtype<T>() -> ort::Result<T> {
+    Err(ort::Error::new(
+        "internal: tensor data type changed while reading it",
+    ))
 }
 
 /// Copies one output into an owned sdk tensor.
@@ -457,25 +506,23 @@ fn output_tensor(name: &str, value: &DynValue) -> Result<Tensor, String> {
     let (shape, data) = match ty {
         TensorElementType::Float32 => {
             let (shape, data) = value.try_extract_tensor::<f32>().map_err(extract_err)?;
-            (shape, TensorBuf::F32(data.to_vec().into()))
+            (shape, TensorBuf::from_slice(DType::F32, data))
         }
         TensorElementType::Uint8 => {
             let (shape, data) = value.try_extract_tensor::<u8>().map_err(extract_err)?;
-            (shape, TensorBuf::U8(data.to_vec().into()))
+            (shape, TensorBuf::from_slice(DType::U8, data))
         }
         TensorElementType::Int64 => {
             let (shape, data) = value.try_extract_tensor::<i64>().map_err(extract_err)?;
-            (shape, TensorBuf::I64(data.to_vec().into()))
+            (shape, TensorBuf::from_slice(DType::I64, data))
         }
         // fp16 model exports (inswapper_128_fp16, enhancers) may keep fp16 outputs: widen.
         TensorElementType::Float16 => {
             let (shape, data) = value
                 .try_extract_tensor::<half::f16>()
                 .map_err(extract_err)?;
-            (
-                shape,
-                TensorBuf::F32(data.iter().map(|v| f32::from(*v)).collect()),
-            )
+            let wide: Vec<f32> = data.iter().map(|v| f32::from(*v)).collect();
+            (shape, TensorBuf::from_slice(DType::F32, &wide))
         }
         other => {
             return Err(format!(

@@ -166,7 +166,7 @@ pub enum ElemType {
     /// 16-bit float.
     F16,
     /// 64-bit float (CodeFormer's fidelity weight). Reported by the host as
-    /// [`DType::Other`].
+    /// [`DType::OTHER`].
     F64,
     /// Unsigned byte.
     U8,
@@ -182,7 +182,7 @@ impl ElemType {
             Self::F16 => DType::F16,
             Self::U8 => DType::U8,
             Self::I64 => DType::I64,
-            Self::F64 => DType::Other,
+            Self::F64 => DType::OTHER,
         }
     }
 
@@ -745,7 +745,7 @@ mod tests {
         let codeformer = ModelSignature::new(
             vec![
                 spec("input", DType::F32, &[1, 3, 512, 512]),
-                spec("weight", DType::Other, &[1]),
+                spec("weight", DType::OTHER, &[1]),
             ],
             vec![spec("output", DType::F32, &[1, 3, 512, 512])],
         );

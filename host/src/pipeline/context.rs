@@ -65,14 +65,7 @@ impl HostCtx for PluginHost {
     }
 
     fn log(&self, level: LogLevel, message: RStr<'_>) {
-        let (id, msg) = (&*self.plugin_id, message.as_str());
-        match level {
-            LogLevel::Trace => tracing::trace!(target: "liveswap::plugin", plugin = id, "{msg}"),
-            LogLevel::Debug => tracing::debug!(target: "liveswap::plugin", plugin = id, "{msg}"),
-            LogLevel::Info => tracing::info!(target: "liveswap::plugin", plugin = id, "{msg}"),
-            LogLevel::Warn => tracing::warn!(target: "liveswap::plugin", plugin = id, "{msg}"),
-            LogLevel::Error => tracing::error!(target: "liveswap::plugin", plugin = id, "{msg}"),
-        }
+        super::plugin_log::emit(&self.plugin_id, level, message.as_str());
     }
 
     fn is_cancelled(&self) -> bool {

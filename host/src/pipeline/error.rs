@@ -2,42 +2,60 @@
 
 use liveswap_sdk::SdkError;
 
+/// " (needed by a, b)" when a later stage needs the failed one, else nothing.
+fn needed_suffix(needed_by: &[String]) -> String {
+    if needed_by.is_empty() {
+        String::new()
+    } else {
+        format!(" (needed by {})", needed_by.join(", "))
+    }
+}
+
 /// A pipeline that cannot be built or used.
 #[derive(Debug, Clone, thiserror::Error)]
 #[non_exhaustive]
 pub enum PipelineError {
-    /// A processor's `create` returned an error (bad model, bad settings…).
+    /// A processor's `create` returned an error that the user must fix (a missing, corrupt
+    /// or wrong model, a bad setting: codes `model`, `model.signature`, `setting`), or any
+    /// error while a later stage needs the data it provides (`needed_by`). Other start-up
+    /// faults leave the processor out instead, and the run ends with exit status 3.
     ///
     /// ## Resolution
     /// Follow the processor's message; `--set` or the profile can change its settings.
-    #[error("{id}: cannot start: {error}")]
+    #[error("{id}: cannot start: {error} {}", needed_suffix(needed_by))]
     CreateFailed {
         /// Processor id.
         id: String,
         /// Its error.
         error: SdkError,
+        /// The later stages that need what it provides.
+        needed_by: Vec<String>,
     },
-    /// A processor panicked while being created.
+    /// A processor panicked while being created and a later stage needs it.
     ///
     /// ## Resolution
     /// This is a plugin bug: disable the processor in the profile and report it.
-    #[error("{id}: panicked while starting: {error}")]
+    #[error("{id}: panicked while starting: {error} {}", needed_suffix(needed_by))]
     CreatePanicked {
         /// Processor id.
         id: String,
         /// The caught panic.
         error: SdkError,
+        /// The later stages that need what it provides.
+        needed_by: Vec<String>,
     },
-    /// A processor's warm-up failed.
+    /// A processor's warm-up failed (or panicked) and a later stage needs it.
     ///
     /// ## Resolution
     /// Follow the processor's message.
-    #[error("{id}: warm-up failed: {error}")]
+    #[error("{id}: warm-up failed: {error} {}", needed_suffix(needed_by))]
     WarmupFailed {
         /// Processor id.
         id: String,
         /// Its error.
         error: SdkError,
+        /// The later stages that need what it provides.
+        needed_by: Vec<String>,
     },
     /// A stage names a plugin that is not loaded (the profile was validated against another set).
     ///

@@ -7,11 +7,13 @@
 
 mod context;
 mod error;
+mod plugin_log;
 mod runner;
 mod services;
 mod sources;
 
 pub use error::PipelineError;
+pub use plugin_log::target_of as plugin_log_target;
 pub use runner::{FrameReport, Pipeline, StageEvent, StageTiming};
 pub use services::{InferenceOptions, Services};
 pub use sources::pick_source_face;

@@ -1,14 +1,31 @@
-//! The per-frame loop over processor instances.
+//! The per-frame loop over processor instances, and what keeps a faulty one from spoiling
+//! the output.
+//!
+//! Guarantees (the sdk docs promise them to plugin authors and users):
+//! - **Start-up faults are contained.** A processor whose `create` or `warmup` fails or
+//!   panics is left out and reported (as a [`StageEvent::Disabled`] on the first frame, so
+//!   the run ends with exit status 3), unless a later stage needs data only it provides —
+//!   then building fails with an error naming both — or the error is one the user must fix
+//!   before anything is worth running (codes `model`, `model.signature`, `setting`: a
+//!   missing, corrupt or wrong model file, a bad setting), which also fails the build.
+//! - **Frame faults are rolled back.** Before a stage that declares
+//!   [`caps::MODIFIES_FRAME`] runs, the frame is saved into a reused buffer (no per-frame
+//!   allocation once sized); the face list is saved before every stage. If the stage fails or
+//!   panics, both are restored, so the next stage — and the encoder, window or virtual
+//!   camera — gets the frame as it was before the faulty stage. A panicked stage is disabled
+//!   for the rest of the run and its instance dropped at once (inside the plugin's firewall).
+//! - **No copy for nobody.** `FrameCtx::original` is filled only when an enabled stage
+//!   declares [`caps::READS_ORIGINAL`]; otherwise it is an empty image.
 
 use super::context::PluginHost;
 use super::error::PipelineError;
 use super::services::Services;
 use crate::plugins::PluginSet;
-use crate::profile::{Profile, check_value};
+use crate::profile::{Profile, check_value, effective_provides};
 use abi_stable::std_types::{RErr, ROk, RSlice, RSliceMut, RVec};
 use liveswap_sdk::{
-    Face, FrameCtx, FrameOutcome, ImageMut, OwnedImage, PluginInfo, ProcessorBox, SdkError,
-    SettingValue, SourceFace, caps, codes,
+    Face, FrameCtx, FrameKind, FrameOutcome, ImageMut, ImageRef, OwnedImage, PluginInfo,
+    ProcessorBox, RSettingValue, SdkError, SettingValue, SourceFace, caps, codes,
 };
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -63,13 +80,22 @@ pub struct FrameReport {
 struct RunStage {
     id: String,
     info: PluginInfo,
-    processor: ProcessorBox,
+    /// `None` once the stage is left out (start-up fault) or disabled (panic).
+    processor: Option<ProcessorBox>,
     disabled: Option<SdkError>,
+    /// Whether the disablement was reported in a [`FrameReport`] yet.
+    reported: bool,
 }
 
 /// Processor instances for a profile's enabled stages, in order.
 pub struct Pipeline {
     stages: Vec<RunStage>,
+    /// What frames this pipeline is given ([`Pipeline::set_frame_kind`]).
+    kind: FrameKind,
+    /// The untouched frame, for stages that read it (reused between frames).
+    original: Vec<u8>,
+    /// The frame before the current modifying stage, for rollback (reused between frames).
+    backup: Vec<u8>,
 }
 
 impl std::fmt::Debug for Pipeline {
@@ -80,51 +106,121 @@ impl std::fmt::Debug for Pipeline {
     }
 }
 
+/// The start-up step a processor failed in.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum StartStep {
+    Create,
+    Warmup,
+}
+
 impl Pipeline {
-    /// Creates and warms up one processor per enabled stage.
+    /// Creates and warms up one processor per enabled stage. A processor that fails or
+    /// panics here is left out (see the module docs) unless a later stage needs it.
     pub fn build(
         profile: &Profile,
         plugins: &PluginSet,
         services: &Arc<Services>,
     ) -> Result<Self, PipelineError> {
+        let enabled: Vec<_> = profile.enabled().collect();
         let mut stages = Vec::new();
-        for stage in profile.enabled() {
+        for (at, stage) in enabled.iter().enumerate() {
             let plugin = plugins
                 .get(&stage.id)
                 .ok_or_else(|| PipelineError::NotLoaded {
                     id: stage.id.clone(),
                 })?;
             let host = PluginHost::boxed(&stage.id, Arc::clone(services));
-            let mut processor = match (plugin.module.create())(stage.settings.clone(), host) {
-                ROk(p) => p,
-                RErr(error) if error.is_panic() => {
-                    return Err(PipelineError::CreatePanicked {
-                        id: stage.id.clone(),
-                        error,
-                    });
+            let started = match (plugin.module.create())(stage.settings.clone(), host) {
+                ROk(mut p) => match p.warmup() {
+                    ROk(()) => Ok(p),
+                    // `p` is dropped here, inside the plugin's firewall.
+                    RErr(error) => Err((StartStep::Warmup, error)),
+                },
+                RErr(error) => Err((StartStep::Create, error)),
+            };
+            let (processor, disabled) = match started {
+                Ok(p) => {
+                    tracing::debug!(id = %stage.id, "processor ready");
+                    (Some(p), None)
                 }
-                RErr(error) => {
-                    return Err(PipelineError::CreateFailed {
-                        id: stage.id.clone(),
-                        error,
-                    });
+                Err((step, error)) => {
+                    // Who needs what this stage provides and cannot get it elsewhere?
+                    let provided = effective_provides(&plugin.info, &stage.settings);
+                    let needed_by: Vec<String> = enabled[at + 1..]
+                        .iter()
+                        .filter(|later| {
+                            plugins.get(&later.id).is_some_and(|lp| {
+                                lp.info.requires.iter().any(|need| {
+                                    provided.contains(&need.as_str())
+                                        && !enabled[..at].iter().any(|other| {
+                                            plugins.get(&other.id).is_some_and(|op| {
+                                                effective_provides(&op.info, &other.settings)
+                                                    .contains(&need.as_str())
+                                            })
+                                        })
+                                })
+                            })
+                        })
+                        .map(|later| later.id.clone())
+                        .collect();
+                    let id = stage.id.clone();
+                    // A configuration the user must fix (missing or wrong model, bad
+                    // setting) stops before any frame: running without the processor would
+                    // only produce an output they did not ask for.
+                    let config_error = !error.is_panic()
+                        && [codes::MODEL, codes::MODEL_SIGNATURE, codes::SETTING]
+                            .contains(&error.code.as_str());
+                    if config_error || !needed_by.is_empty() {
+                        return Err(match step {
+                            StartStep::Create if error.is_panic() => {
+                                PipelineError::CreatePanicked {
+                                    id,
+                                    error,
+                                    needed_by,
+                                }
+                            }
+                            StartStep::Create => PipelineError::CreateFailed {
+                                id,
+                                error,
+                                needed_by,
+                            },
+                            StartStep::Warmup => PipelineError::WarmupFailed {
+                                id,
+                                error,
+                                needed_by,
+                            },
+                        });
+                    }
+                    let what = match step {
+                        StartStep::Create => "could not start",
+                        StartStep::Warmup => "failed its warm-up",
+                    };
+                    tracing::error!(
+                        "{id}: {what}: {error}; the run continues without it (no other stage needs it)"
+                    );
+                    (None, Some(error))
                 }
             };
-            if let RErr(error) = processor.warmup() {
-                return Err(PipelineError::WarmupFailed {
-                    id: stage.id.clone(),
-                    error,
-                });
-            }
-            tracing::debug!(id = %stage.id, "processor ready");
             stages.push(RunStage {
                 id: stage.id.clone(),
                 info: plugin.info.clone(),
                 processor,
-                disabled: None,
+                disabled,
+                reported: false,
             });
         }
-        Ok(Self { stages })
+        Ok(Self {
+            stages,
+            kind: FrameKind::STILL,
+            original: Vec::new(),
+            backup: Vec::new(),
+        })
+    }
+
+    /// Sets what the frames given to [`Pipeline::process`] are (still image, video frame, live
+    /// frame); processors see it as `FrameCtx::kind`. Still by default.
+    pub fn set_frame_kind(&mut self, kind: FrameKind) {
+        self.kind = kind;
     }
 
     /// Ids of the running stages, in order.
@@ -169,22 +265,25 @@ impl Pipeline {
                 "cannot change while running; restart the pipeline to change it".into(),
             ));
         }
-        let same_type = std::mem::discriminant(&spec.default) == std::mem::discriminant(&value);
-        if !same_type {
+        if !spec.accepts_type(&value) {
             return Err(setting_error(format!(
                 "expected a value of type {}, found {value}",
-                spec.kind.name()
+                spec.kind
             )));
         }
         check_value(spec, &value).map_err(setting_error)?;
         if let Some(error) = &stage.disabled {
             return Err(setting_error(format!("the processor is disabled: {error}")));
         }
-        match stage.processor.update_setting(key.into(), value) {
+        let Some(processor) = stage.processor.as_mut() else {
+            return Err(setting_error("the processor is not running".into()));
+        };
+        match processor.update_setting(key.into(), RSettingValue::from(value)) {
             ROk(()) => Ok(()),
             RErr(error) => {
                 if error.is_panic() {
                     stage.disabled = Some(error.clone());
+                    stage.processor = None;
                 }
                 Err(setting_error(error.to_string()))
             }
@@ -199,13 +298,15 @@ impl Pipeline {
         timestamp_us: i64,
         sources: &[SourceFace],
     ) -> FrameReport {
-        self.run_stages(frame, index, timestamp_us, sources, |_| true)
+        let kind = self.kind;
+        self.run_stages(frame, kind, index, timestamp_us, sources, |_| true)
     }
 
-    /// Runs only the face-analysing stages over an image (source preparation).
+    /// Runs the stages that look at source images — those that analyse faces or declare
+    /// [`caps::INSPECTS_SOURCES`] — over a source image (source preparation).
     pub fn analyse(&mut self, image: &mut OwnedImage) -> FrameReport {
-        self.run_stages(image, 0, 0, &[], |info| {
-            info.has_capability(caps::ANALYSES_FACES)
+        self.run_stages(image, FrameKind::SOURCE, 0, 0, &[], |info| {
+            info.has_capability(caps::ANALYSES_FACES) || info.has_capability(caps::INSPECTS_SOURCES)
         })
     }
 
@@ -219,21 +320,58 @@ impl Pipeline {
     fn run_stages(
         &mut self,
         frame: &mut OwnedImage,
+        kind: FrameKind,
         index: u64,
         timestamp_us: i64,
         sources: &[SourceFace],
         select: impl Fn(&PluginInfo) -> bool,
     ) -> FrameReport {
-        let original = frame.clone();
         let mut faces: RVec<Face> = RVec::new();
+        let mut saved_faces: RVec<Face> = RVec::new();
         let mut events = Vec::new();
         let mut timings = Vec::new();
         let (width, height) = (frame.width, frame.height);
-        for stage in self
-            .stages
-            .iter_mut()
-            .filter(|s| s.disabled.is_none() && select(&s.info))
-        {
+        let keep_original = self.stages.iter().any(|s| {
+            s.processor.is_some() && select(&s.info) && s.info.has_capability(caps::READS_ORIGINAL)
+        });
+        if keep_original {
+            self.original.clear();
+            self.original.extend_from_slice(&frame.data);
+        }
+        // Whether the frame still equals `original` (then a rollback can copy from there).
+        let mut pristine = keep_original;
+        for stage in self.stages.iter_mut().filter(|s| select(&s.info)) {
+            let Some(processor) = stage.processor.as_mut() else {
+                if let (false, Some(error)) = (stage.reported, &stage.disabled) {
+                    stage.reported = true;
+                    events.push(StageEvent::Disabled {
+                        id: stage.id.clone(),
+                        error: error.clone(),
+                    });
+                }
+                continue;
+            };
+            let modifies = stage.info.has_capability(caps::MODIFIES_FRAME);
+            if modifies && !pristine {
+                self.backup.clear();
+                self.backup.extend_from_slice(&frame.data);
+            }
+            saved_faces.clone_from(&faces);
+            let original = if keep_original {
+                ImageRef {
+                    data: RSlice::from_slice(&self.original),
+                    width,
+                    height,
+                    stride: width * 3,
+                }
+            } else {
+                ImageRef {
+                    data: RSlice::from_slice(&[]),
+                    width: 0,
+                    height: 0,
+                    stride: 0,
+                }
+            };
             let ctx = FrameCtx {
                 frame: ImageMut {
                     data: RSliceMut::from_mut_slice(frame.data.as_mut_slice()),
@@ -241,42 +379,59 @@ impl Pipeline {
                     height,
                     stride: width * 3,
                 },
-                original: original.as_ref(),
+                original,
+                kind,
                 index,
                 timestamp_us,
                 faces: &mut faces,
                 sources: RSlice::from_slice(sources),
             };
             let started = Instant::now();
-            let outcome = stage.processor.process(ctx);
+            let outcome = processor.process(ctx);
             timings.push(StageTiming {
                 id: stage.id.clone(),
                 elapsed: started.elapsed(),
             });
-            match outcome {
-                ROk(FrameOutcome::Processed) => {}
-                ROk(FrameOutcome::Skipped(reason)) => {
-                    tracing::debug!(id = %stage.id, frame = index, %reason, "skipped");
-                    events.push(StageEvent::Skipped {
-                        id: stage.id.clone(),
-                        reason: reason.into(),
-                    });
+            let error = match outcome {
+                ROk(outcome) => {
+                    if let FrameOutcome::Skipped(reason) = FrameOutcome::from(outcome) {
+                        tracing::debug!(id = %stage.id, frame = index, %reason, "skipped");
+                        events.push(StageEvent::Skipped {
+                            id: stage.id.clone(),
+                            reason: reason.into(),
+                        });
+                    }
+                    pristine &= !modifies;
+                    continue;
                 }
-                RErr(error) if error.is_panic() || error.code.as_str() == codes::POISONED => {
-                    tracing::error!(id = %stage.id, frame = index, %error, "processor disabled for the rest of the run");
-                    stage.disabled = Some(error.clone());
-                    events.push(StageEvent::Disabled {
-                        id: stage.id.clone(),
-                        error,
-                    });
-                }
-                RErr(error) => {
-                    tracing::warn!(id = %stage.id, frame = index, %error, "processor failed on this frame");
-                    events.push(StageEvent::Failed {
-                        id: stage.id.clone(),
-                        error,
-                    });
-                }
+                RErr(error) => error,
+            };
+            // Roll the frame and the faces back to what they were before this stage.
+            if modifies {
+                let before = if pristine {
+                    &self.original
+                } else {
+                    &self.backup
+                };
+                frame.data.as_mut_slice().copy_from_slice(before);
+            }
+            std::mem::swap(&mut faces, &mut saved_faces);
+            if error.is_panic() || error.code.as_str() == codes::POISONED {
+                tracing::error!(id = %stage.id, frame = index, %error, "processor disabled for the rest of the run");
+                stage.disabled = Some(error.clone());
+                stage.reported = true;
+                // Drop the instance now; its destructor runs inside the plugin's firewall.
+                stage.processor = None;
+                events.push(StageEvent::Disabled {
+                    id: stage.id.clone(),
+                    error,
+                });
+            } else {
+                tracing::warn!(id = %stage.id, frame = index, %error, "processor failed on this frame; its changes were undone");
+                events.push(StageEvent::Failed {
+                    id: stage.id.clone(),
+                    error,
+                });
             }
         }
         FrameReport {

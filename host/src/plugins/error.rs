@@ -81,6 +81,30 @@ pub enum LoadError {
         /// What is inconsistent.
         reason: String,
     },
+    /// A setting of the plugin has a kind this host's sdk does not know: the plugin was built
+    /// against a newer sdk that added the kind. The host cannot validate or offer it.
+    ///
+    /// ## Resolution
+    /// Update liveswap to a version whose sdk knows the kind, or use a plugin version built
+    /// against this host's sdk.
+    #[error(
+        "{path}: `{id}` setting `{key}` has a setting kind this host does not know (code {code}; \
+         the plugin was built for sdk {plugin_sdk}, this host provides sdk {host_sdk})"
+    )]
+    UnknownSettingKind {
+        /// The library file.
+        path: PathBuf,
+        /// Plugin id.
+        id: String,
+        /// The setting's key.
+        key: String,
+        /// The kind's code.
+        code: u8,
+        /// The sdk version the plugin was built with.
+        plugin_sdk: String,
+        /// The sdk version of this host.
+        host_sdk: String,
+    },
     /// Another plugin with the same id was found earlier in the search path; this one is ignored.
     ///
     /// ## Resolution
@@ -105,7 +129,7 @@ impl LoadError {
             Self::IncompatibleVersion { .. } => "version",
             Self::AbiMismatch { .. } => "layout",
             Self::Describe { .. } => "describe",
-            Self::InvalidInfo { .. } => "validate",
+            Self::InvalidInfo { .. } | Self::UnknownSettingKind { .. } => "validate",
             Self::Duplicate { .. } => "duplicate",
         }
     }

@@ -7,7 +7,7 @@
 use super::discovery::{SearchPath, plugin_files, plugin_id_from_file};
 use super::error::LoadError;
 use abi_stable::library::{LibraryError, lib_header_from_path};
-use liveswap_sdk::{PluginInfo, ProcessorMod_Ref, SDK_VERSION, SettingKind, SettingValue};
+use liveswap_sdk::{PluginInfo, ProcessorMod_Ref, SDK_VERSION, SettingKind};
 use std::path::{Path, PathBuf};
 
 /// A plugin library that loaded and described itself.
@@ -137,6 +137,16 @@ pub fn load_plugin(path: &Path) -> Result<LoadedPlugin, LoadError> {
             });
         }
     };
+    if let Some(spec) = info.settings.iter().find(|s| !s.kind.is_known()) {
+        return Err(LoadError::UnknownSettingKind {
+            path: path.into(),
+            id: info.id.to_string(),
+            key: spec.key.to_string(),
+            code: spec.kind.code(),
+            plugin_sdk: info.sdk_version.to_string(),
+            host_sdk: SDK_VERSION.to_owned(),
+        });
+    }
     validate_info(&info, &file_id).map_err(|reason| LoadError::InvalidInfo {
         path: path.into(),
         reason,
@@ -269,24 +279,16 @@ fn validate_info(info: &PluginInfo, file_id: &str) -> Result<(), String> {
     }
     for spec in &info.settings {
         let key = spec.key.as_str();
-        let type_ok = matches!(
-            (spec.kind, &spec.default),
-            (SettingKind::Bool, SettingValue::Bool(_))
-                | (SettingKind::Int, SettingValue::Int(_))
-                | (SettingKind::Float, SettingValue::Float(_))
-                | (
-                    SettingKind::Choice | SettingKind::Text | SettingKind::Model,
-                    SettingValue::Text(_)
-                )
-        );
-        if !type_ok {
+        let default = spec
+            .default_value()
+            .map_err(|e| format!("setting `{key}`: default: {e}"))?;
+        if !spec.accepts_type(&default) {
             return Err(format!(
-                "setting `{key}`: default {} is not a {}",
-                spec.default,
-                spec.kind.name()
+                "setting `{key}`: default {default} is not a {}",
+                spec.kind
             ));
         }
-        if let Err(why) = crate::profile::check_value(spec, &spec.default) {
+        if let Err(why) = crate::profile::check_value(spec, &default) {
             return Err(format!("setting `{key}`: default {why}"));
         }
     }
@@ -294,7 +296,7 @@ fn validate_info(info: &PluginInfo, file_id: &str) -> Result<(), String> {
         if !info
             .settings
             .iter()
-            .any(|s| s.key == slot.setting && s.kind == SettingKind::Model)
+            .any(|s| s.key == slot.setting && s.kind == SettingKind::MODEL)
         {
             return Err(format!(
                 "model slot `{}` has no model setting of that name",

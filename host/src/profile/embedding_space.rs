@@ -10,16 +10,13 @@ use super::error::ProfileIssue;
 use super::validate::{Stage, effective_provides};
 use crate::models::Manifest;
 use crate::plugins::PluginSet;
-use liveswap_sdk::{SettingValue, data};
+use liveswap_sdk::{data, model_roles};
 
 /// The role of the model slot that produces embeddings.
-const RECOGNIZER_ROLE: &str = "face_recognizer";
+const RECOGNIZER_ROLE: &str = model_roles::FACE_RECOGNIZER;
 
 fn text<'a>(stage: &'a Stage, key: &str) -> Option<&'a str> {
-    match stage.settings.get(key) {
-        Some(SettingValue::Text(t)) => Some(t.as_str()),
-        _ => None,
-    }
+    stage.settings.text(key).ok()
 }
 
 /// One issue per enabled stage whose model needs another embedding space than the nearest

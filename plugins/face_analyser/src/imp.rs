@@ -6,7 +6,7 @@ use crate::landmarks::{self, Landmarker};
 use crate::recognize::{self, Recognizer};
 use crate::settings::{FaceAnalyserSettings, specs};
 use crate::track::Tracker;
-use abi_stable::std_types::{ROption, RVec};
+use liveswap_sdk::abi_stable::std_types::{ROption, RVec};
 use liveswap_sdk::{
     Face, FrameCtx, FrameOutcome, FrameProcessor, HostBox, ModelRequest, ModelSignature, ModelSlot,
     Plugin, PluginInfo, SdkError, SdkResult, SettingValue, Settings, caps, data,
@@ -127,8 +127,10 @@ impl FrameProcessor for FaceAnalyserProcessor {
     }
 
     fn process(&mut self, ctx: &mut FrameCtx<'_>) -> SdkResult<FrameOutcome> {
-        // Analyse the untouched input: earlier processors must not change what is detected.
-        let img = &ctx.original;
+        // Analyse the frame as it reaches this stage. The analyser comes first in every
+        // shipped profile, where that is the untouched input; reading `original` instead
+        // would make the host copy every frame (READS_ORIGINAL) for no gain.
+        let img = ctx.frame.as_ref();
         let view = ImageView::new(
             img.data.as_slice(),
             img.width as usize,

@@ -32,7 +32,7 @@
 //!
 //! Coordinates: image pixels, x = column, y = row, as in [`liveswap_sdk::Face`].
 
-use abi_stable::std_types::ROption;
+use liveswap_sdk::abi_stable::std_types::ROption;
 use liveswap_sdk::{Embedding, Face, Point};
 use liveswap_vision::nms::iou;
 

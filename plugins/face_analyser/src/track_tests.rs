@@ -1,7 +1,7 @@
 #![allow(clippy::unwrap_used, reason = "tests")]
 
 use super::*;
-use abi_stable::std_types::RVec;
+use liveswap_sdk::abi_stable::std_types::RVec;
 
 const ON: TrackSettings = TrackSettings {
     enabled: true,

@@ -19,7 +19,7 @@ pub fn draw_face(img: &mut ImageViewMut<'_>, face: &Face, s: &FaceDebuggerSettin
         }
     }
     if s.landmarks
-        && let abi_stable::std_types::ROption::RSome(points) = &face.landmarks_106
+        && let liveswap_sdk::abi_stable::std_types::ROption::RSome(points) = &face.landmarks_106
     {
         for [x, y] in points.iter() {
             fill_circle(

@@ -26,15 +26,14 @@ pub fn signature() -> ModelSignature {
 }
 
 /// CodeFormer's signature with its fidelity input: `input` f32 image and `weight` f64 `[1]`
-/// (f64 is `DType::Other` in sdk 0.1, which has no f64 element type; the plugin passes f32
-/// and the host widens it).
+/// (the plugin passes the weight as f32 and the host widens it, see `Model::run`).
 pub fn weighted_signature() -> ModelSignature {
     ModelSignature::new(
         vec![
             image_spec(),
             TensorSpec {
                 name: liveswap_sdk::abi_stable::std_types::ROption::RSome("weight".into()),
-                dtype: DType::Other,
+                dtype: DType::F64,
                 shape: vec![1i64].into(),
             },
         ],

@@ -28,6 +28,10 @@ pub struct FaceSwapperProcessor {
     selector: Selector,
 }
 
+/// Where inswapper keeps its identity projection `emap`: the last initializer of the graph
+/// (insightface reads `graph.initializer[-1]`), asked of the host by position.
+const EMAP_INITIALIZER: &str = "#-1";
+
 fn vision_err(what: &str) -> impl Fn(VisionError) -> SdkError + '_ {
     move |e| SdkError::input(format!("{what}: {e}"))
 }
@@ -77,7 +81,11 @@ impl Plugin for FaceSwapper {
             .first()
             .and_then(|t| t.shape.first())
             .is_some_and(|&d| d < 0);
-        let emap = match model.last_initializer().into_result()?.into_option() {
+        let emap = match model
+            .initializer(EMAP_INITIALIZER.into())
+            .into_result()?
+            .into_option()
+        {
             Some(t) => Emap::from_tensor(&t, DIM)?,
             None => {
                 return Err(SdkError::new(

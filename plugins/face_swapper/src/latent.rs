@@ -138,11 +138,19 @@ mod tests {
             shape: shape.into(),
             data,
         };
-        assert!(Emap::from_tensor(&t(vec![2, 2], TensorBuf::F32(vec![0.0; 4].into())), 2).is_ok());
-        let e =
-            Emap::from_tensor(&t(vec![2, 3], TensorBuf::F32(vec![0.0; 6].into())), 2).unwrap_err();
+        assert!(Emap::from_tensor(&t(vec![2, 2], TensorBuf::f32(&[0.0; 4])), 2).is_ok());
+        let e = Emap::from_tensor(&t(vec![2, 3], TensorBuf::f32(&[0.0; 6])), 2).unwrap_err();
         assert!(e.message.contains("emap"), "{e}");
-        assert!(Emap::from_tensor(&t(vec![2, 2], TensorBuf::I64(vec![0; 4].into())), 2).is_err());
+        assert!(
+            Emap::from_tensor(
+                &t(
+                    vec![2, 2],
+                    TensorBuf::from_slice(liveswap_sdk::DType::I64, &[0i64; 4])
+                ),
+                2
+            )
+            .is_err()
+        );
     }
 
     #[test]
