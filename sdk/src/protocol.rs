@@ -124,3 +124,30 @@ impl FrameKind {
         self.0
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::SourceRole;
+
+    #[test]
+    fn roles_round_trip_and_unknown_roles_parse_to_none() {
+        for role in [
+            SourceRole::Source,
+            SourceRole::Reference,
+            SourceRole::MapTarget(3),
+            SourceRole::MapSource(12),
+        ] {
+            assert_eq!(SourceRole::parse(&role.to_string()), Some(role));
+        }
+        assert_eq!(SourceRole::MapTarget(3).to_string(), "map:3:target");
+        assert_eq!(SourceRole::parse("source"), Some(SourceRole::Source));
+        for other in [
+            "map:x:source",
+            "map:1:source:extra",
+            "future",
+            "map:1:middle",
+        ] {
+            assert_eq!(SourceRole::parse(other), None, "{other}");
+        }
+    }
+}

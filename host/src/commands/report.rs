@@ -12,7 +12,7 @@
 
 use super::error::CommandError;
 use crate::pipeline::Pipeline;
-use liveswap_sdk::{Face, OwnedImage, SourceFace};
+use liveswap_sdk::{Face, OwnedImage, SourceFace, SourceRole};
 use std::io::Write;
 
 /// The smallest box overlap at which an output face is the same face as a target face.
@@ -103,7 +103,7 @@ fn identity_for(face: &Face, sources: &[SourceFace]) -> Option<(String, Vec<f32>
     }
     let group: Vec<&SourceFace> = sources
         .iter()
-        .filter(|s| s.role.as_str() == "source")
+        .filter(|s| SourceRole::parse(&s.role) == Some(SourceRole::Source))
         .collect();
     let embs: Vec<&[f32]> = group.iter().filter_map(|s| embedding(&s.face)).collect();
     let first = embs.first()?;

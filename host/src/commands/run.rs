@@ -8,7 +8,7 @@ use crate::cli::RunArgs;
 use crate::media::{check_output_path, load_rgb, save_rgb};
 use crate::pipeline::{Pipeline, StageEvent};
 use crate::profile::{Profile, RawProfile};
-use liveswap_sdk::SourceFace;
+use liveswap_sdk::{SourceFace, SourceRole};
 use std::io::Write;
 use std::path::Path;
 
@@ -26,7 +26,7 @@ pub(super) fn prepare_sources(
     }
     sources
         .iter()
-        .map(|p| prepare_one(pipeline, p, "source"))
+        .map(|p| prepare_one(pipeline, p, SourceRole::SOURCE))
         .collect()
 }
 

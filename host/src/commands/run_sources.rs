@@ -23,11 +23,11 @@ use crate::media::load_rgb;
 use crate::pipeline::{Pipeline, PipelineError, StageEvent, pick_source_face};
 use crate::plugins::PluginSet;
 use crate::profile::{Override, Profile, RawProfile};
-use liveswap_sdk::{SourceFace, data};
+use liveswap_sdk::{SourceFace, SourceRole, data, selection};
 use std::path::{Path, PathBuf};
 
 /// The setting the implied overrides change.
-const SELECTION_KEY: &str = "face_selection";
+const SELECTION_KEY: &str = selection::SETTING;
 
 /// One face image the run needs.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -75,12 +75,12 @@ impl SourcePlan {
         let mut specs: Vec<SourceSpec> = args
             .source
             .iter()
-            .map(|p| spec(p, "source".into()))
+            .map(|p| spec(p, SourceRole::Source.to_string()))
             .collect();
         specs.extend(
             args.reference_face
                 .iter()
-                .map(|p| spec(p, "reference".into())),
+                .map(|p| spec(p, SourceRole::Reference.to_string())),
         );
         let pairs = if args.map.is_empty() {
             raw.map_pairs(&args.profile)
@@ -90,14 +90,14 @@ impl SourcePlan {
                 .map(|m| parse_map(m))
                 .collect::<Result<_, _>>()?
         };
-        for (k, (target, source)) in pairs.iter().enumerate() {
-            specs.push(spec(target, format!("map:{k}:target")));
-            specs.push(spec(source, format!("map:{k}:source")));
+        for (k, (target, source)) in (0u32..).zip(pairs.iter()) {
+            specs.push(spec(target, SourceRole::MapTarget(k).to_string()));
+            specs.push(spec(source, SourceRole::MapSource(k).to_string()));
         }
         let mode = if !pairs.is_empty() {
-            Some("map")
+            Some(selection::MAP)
         } else if !args.reference_face.is_empty() {
-            Some("reference")
+            Some(selection::REFERENCE)
         } else {
             None
         };

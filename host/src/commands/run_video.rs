@@ -129,6 +129,7 @@ pub(super) fn transcode_profile(host: &Host, args: &RunArgs) -> Result<VideoRun,
 
     let mut pipeline = Pipeline::build(&profile, &host.plugins, &host.services)?;
     let sources = plan.prepare(&mut pipeline, &profile, &host.plugins)?;
+    pipeline.set_frame_kind(liveswap_sdk::FrameKind::VIDEO);
     let job = VideoJob {
         input: args.target.clone(),
         output: args.output.clone(),

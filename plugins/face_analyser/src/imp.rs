@@ -9,9 +9,10 @@ use crate::track::Tracker;
 use liveswap_sdk::abi_stable::std_types::{ROption, RVec};
 use liveswap_sdk::{
     Face, FrameCtx, FrameOutcome, FrameProcessor, HostBox, ModelRequest, ModelSignature, ModelSlot,
-    Plugin, PluginInfo, SdkError, SdkResult, SettingValue, Settings, caps, data,
+    Plugin, PluginInfo, SdkError, SdkResult, SettingValue, Settings, caps, data, model_roles,
 };
 use liveswap_vision::ImageView;
+use liveswap_vision::frames::{self};
 
 /// The plugin.
 pub struct FaceAnalyser;
@@ -50,14 +51,14 @@ impl Plugin for FaceAnalyser {
             .capabilities(&[caps::ANALYSES_FACES])
             .settings(specs())
             .provides(&[data::FACES, data::EMBEDDINGS, data::LANDMARKS_106])
-            .model(ModelSlot::new("detector_model", "face_detector", detect::signature()).provides(&[data::FACES]))
+            .model(ModelSlot::new("detector_model", model_roles::FACE_DETECTOR, detect::signature()).provides(&[data::FACES]))
             .model(
-                ModelSlot::new("recognizer_model", "face_recognizer", recognize::signature())
+                ModelSlot::new("recognizer_model", model_roles::FACE_RECOGNIZER, recognize::signature())
                     .optional()
                     .provides(&[data::EMBEDDINGS]),
             )
             .model(
-                ModelSlot::new("landmark_model", "landmarks_106", landmarks::signature())
+                ModelSlot::new("landmark_model", model_roles::LANDMARKS_106, landmarks::signature())
                     .optional()
                     .provides(&[data::LANDMARKS_106]),
             )
@@ -130,16 +131,8 @@ impl FrameProcessor for FaceAnalyserProcessor {
         // Analyse the frame as it reaches this stage. The analyser comes first in every
         // shipped profile, where that is the untouched input; reading `original` instead
         // would make the host copy every frame (READS_ORIGINAL) for no gain.
-        let img = ctx.frame.as_ref();
-        let view = ImageView::new(
-            img.data.as_slice(),
-            img.width as usize,
-            img.height as usize,
-            img.stride as usize,
-            3,
-        )
-        .map_err(|e| SdkError::input(format!("frame layout: {e}")))?;
-        let size = (img.width, img.height);
+        let view = frames::frame_view(&ctx.frame)?;
+        let size = (ctx.frame.width, ctx.frame.height);
         let found = self.detect(view, ctx.index, size)?;
         let s = &self.settings;
         let found = keep_largest_central(found, s.max_faces, view.width, view.height);

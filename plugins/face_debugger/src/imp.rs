@@ -3,10 +3,10 @@
 use crate::draw::draw_face;
 use crate::settings::{FaceDebuggerSettings, specs};
 use liveswap_sdk::{
-    FrameCtx, FrameOutcome, FrameProcessor, HostBox, Plugin, PluginInfo, SdkError, SdkResult,
-    SettingValue, Settings, caps, data,
+    FrameCtx, FrameOutcome, FrameProcessor, HostBox, Plugin, PluginInfo, SdkResult, SettingValue,
+    Settings, caps, data,
 };
-use liveswap_vision::ImageViewMut;
+use liveswap_vision::frames::{self};
 
 /// The plugin.
 pub struct FaceDebugger;
@@ -43,10 +43,7 @@ impl FrameProcessor for FaceDebuggerProcessor {
         if ctx.faces.is_empty() {
             return Ok(FrameOutcome::Skipped("no faces to draw".into()));
         }
-        let f = &mut ctx.frame;
-        let (w, h, stride) = (f.width as usize, f.height as usize, f.stride as usize);
-        let mut img = ImageViewMut::new(f.data.as_mut_slice(), w, h, stride, 3)
-            .map_err(|e| SdkError::input(format!("frame layout: {e}")))?;
+        let mut img = frames::frame_view_mut(&mut ctx.frame)?;
         for face in ctx.faces.iter() {
             draw_face(&mut img, face, &self.settings);
         }

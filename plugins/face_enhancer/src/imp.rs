@@ -7,11 +7,12 @@ use crate::model::{CODEFORMER_ID, Layout, blob, decode, signature, weighted_sign
 use crate::select::was_swapped;
 use crate::settings::{FaceChoice, FaceEnhancerSettings, specs};
 use liveswap_sdk::{
-    Face, FrameCtx, FrameOutcome, FrameProcessor, HostBox, ImageMut, ImageRef, ModelBox,
-    ModelRequest, ModelSignature, ModelSlot, Plugin, PluginInfo, SdkError, SdkResult, SettingValue,
-    Settings, TensorRef, caps, codes, data,
+    Face, FrameCtx, FrameOutcome, FrameProcessor, HostBox, ModelBox, ModelRequest, ModelSignature,
+    ModelSlot, Plugin, PluginInfo, SdkError, SdkResult, SettingValue, Settings, TensorRef, caps,
+    codes, data, model_roles,
 };
-use liveswap_vision::{Affine, ImageView, ImageViewMut, MaskF32, VisionError};
+use liveswap_vision::frames::{self, frame_view, frame_view_mut, vision_err};
+use liveswap_vision::{Affine, ImageView, MaskF32};
 use std::sync::Arc;
 
 /// The plugin.
@@ -25,37 +26,6 @@ pub struct FaceEnhancerProcessor {
     mask: MaskF32,
     cache: EnhancementCache,
     blob: Vec<f32>,
-}
-
-fn vision_err(what: &str) -> impl Fn(VisionError) -> SdkError + '_ {
-    move |e| SdkError::input(format!("{what}: {e}"))
-}
-
-fn frame_view<'a>(f: &'a ImageMut<'_>) -> SdkResult<ImageView<'a>> {
-    ImageView::new(
-        f.data.as_slice(),
-        f.width as usize,
-        f.height as usize,
-        f.stride as usize,
-        3,
-    )
-    .map_err(vision_err("frame layout"))
-}
-
-fn original_view<'a>(f: &ImageRef<'a>) -> SdkResult<ImageView<'a>> {
-    ImageView::new(
-        f.data.as_slice(),
-        f.width as usize,
-        f.height as usize,
-        f.stride as usize,
-        3,
-    )
-    .map_err(vision_err("original frame layout"))
-}
-
-fn frame_view_mut<'a>(f: &'a mut ImageMut<'_>) -> SdkResult<ImageViewMut<'a>> {
-    let (w, h, s) = (f.width as usize, f.height as usize, f.stride as usize);
-    ImageViewMut::new(f.data.as_mut_slice(), w, h, s, 3).map_err(vision_err("frame layout"))
 }
 
 /// Opens the model: first with the signature its id suggests (CodeFormer's has the `weight`
@@ -91,7 +61,7 @@ impl Plugin for FaceEnhancer {
             .capabilities(&[caps::MODIFIES_FRAME, caps::READS_ORIGINAL])
             .settings(specs())
             .requires(&[data::FACES])
-            .model(ModelSlot::new("model", "face_enhancer", signature()))
+            .model(ModelSlot::new("model", model_roles::FACE_ENHANCER, signature()))
     }
 
     fn create(settings: &Settings, host: HostBox) -> SdkResult<FaceEnhancerProcessor> {
@@ -193,7 +163,7 @@ impl FrameProcessor for FaceEnhancerProcessor {
             FaceChoice::All => faces.iter().collect(),
             FaceChoice::Swapped => {
                 let frame = frame_view(&ctx.frame)?;
-                let original = original_view(&ctx.original)?;
+                let original = frames::view(&ctx.original)?;
                 faces
                     .iter()
                     .filter(|f| was_swapped(&frame, &original, f))

@@ -12,7 +12,8 @@ use liveswap_sdk::{
     SettingValue, Settings, SourceFace, caps, data,
 };
 use liveswap_swapkit::Selector;
-use liveswap_vision::{ImageView, ImageViewMut};
+use liveswap_vision::ImageView;
+use liveswap_vision::frames::{self};
 
 /// The plugin.
 pub struct FaceMorpher;
@@ -123,10 +124,7 @@ impl FrameProcessor for FaceMorpherProcessor {
             return Ok(FrameOutcome::Skipped("no face selected".into()));
         }
         let options = self.settings.morph;
-        let f = &mut ctx.frame;
-        let (w, h, stride) = (f.width as usize, f.height as usize, f.stride as usize);
-        let mut frame = ImageViewMut::new(f.data.as_mut_slice(), w, h, stride, 3)
-            .map_err(|e| SdkError::input(format!("frame layout: {e}")))?;
+        let mut frame = frames::frame_view_mut(&mut ctx.frame)?;
         for a in assignments {
             let target = ctx.faces.get(a.target).ok_or_else(|| {
                 SdkError::internal(format!("face index {} out of range", a.target))

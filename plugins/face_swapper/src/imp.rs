@@ -7,12 +7,13 @@ use crate::settings::{FaceSwapperSettings, specs};
 use liveswap_sdk::{
     Face, FrameCtx, FrameOutcome, FrameProcessor, HostBox, ImageMut, ModelBox, ModelRequest,
     ModelSlot, Plugin, PluginInfo, SdkError, SdkResult, SettingValue, Settings, SourceFace,
-    TensorRef, caps, codes, data,
+    TensorRef, caps, codes, data, model_roles,
 };
 use liveswap_swapkit::select::role_group;
 use liveswap_swapkit::{Assignment, Paster, Selector};
 use liveswap_vision::align::norm_crop;
-use liveswap_vision::{Affine, Image, ImageView, ImageViewMut, VisionError};
+use liveswap_vision::frames::{frame_view, frame_view_mut, vision_err};
+use liveswap_vision::{Affine, Image};
 
 /// The plugin.
 pub struct FaceSwapper;
@@ -32,26 +33,6 @@ pub struct FaceSwapperProcessor {
 /// (insightface reads `graph.initializer[-1]`), asked of the host by position.
 const EMAP_INITIALIZER: &str = "#-1";
 
-fn vision_err(what: &str) -> impl Fn(VisionError) -> SdkError + '_ {
-    move |e| SdkError::input(format!("{what}: {e}"))
-}
-
-fn frame_view<'a>(f: &'a ImageMut<'_>) -> SdkResult<ImageView<'a>> {
-    ImageView::new(
-        f.data.as_slice(),
-        f.width as usize,
-        f.height as usize,
-        f.stride as usize,
-        3,
-    )
-    .map_err(vision_err("frame layout"))
-}
-
-fn frame_view_mut<'a>(f: &'a mut ImageMut<'_>) -> SdkResult<ImageViewMut<'a>> {
-    let (w, h, s) = (f.width as usize, f.height as usize, f.stride as usize);
-    ImageViewMut::new(f.data.as_mut_slice(), w, h, s, 3).map_err(vision_err("frame layout"))
-}
-
 impl Plugin for FaceSwapper {
     type Processor = FaceSwapperProcessor;
 
@@ -61,7 +42,7 @@ impl Plugin for FaceSwapper {
             .capabilities(&[caps::MODIFIES_FRAME])
             .settings(specs())
             .requires(&[data::FACES, data::EMBEDDINGS, data::SOURCE_FACES])
-            .model(ModelSlot::new("model", "face_swapper", signature()))
+            .model(ModelSlot::new("model", model_roles::FACE_SWAPPER, signature()))
     }
 
     fn create(settings: &Settings, host: HostBox) -> SdkResult<FaceSwapperProcessor> {

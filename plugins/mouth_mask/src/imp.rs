@@ -7,7 +7,7 @@ use liveswap_sdk::{
     FrameCtx, FrameOutcome, FrameProcessor, HostBox, Plugin, PluginInfo, SdkError, SdkResult,
     SettingValue, Settings, caps, data,
 };
-use liveswap_vision::{ImageView, ImageViewMut, VisionError};
+use liveswap_vision::frames::{self};
 
 /// The plugin.
 pub struct MouthMask;
@@ -16,10 +16,6 @@ pub struct MouthMask;
 #[derive(Debug, Clone)]
 pub struct MouthMaskProcessor {
     settings: MouthMaskSettings,
-}
-
-fn vision_err(what: &str) -> impl Fn(VisionError) -> SdkError + '_ {
-    move |e| SdkError::input(format!("{what}: {e}"))
 }
 
 impl Plugin for MouthMask {
@@ -67,17 +63,8 @@ impl FrameProcessor for MouthMaskProcessor {
                 "the original frame and the frame differ in size",
             ));
         }
-        let original = ImageView::new(
-            ctx.original.data.as_slice(),
-            ctx.original.width as usize,
-            ctx.original.height as usize,
-            ctx.original.stride as usize,
-            3,
-        )
-        .map_err(vision_err("original frame layout"))?;
-        let stride = ctx.frame.stride as usize;
-        let mut frame = ImageViewMut::new(ctx.frame.data.as_mut_slice(), w, h, stride, 3)
-            .map_err(vision_err("frame layout"))?;
+        let original = frames::view(&ctx.original)?;
+        let mut frame = frames::frame_view_mut(&mut ctx.frame)?;
         let (mut restored, mut without) = (0usize, 0usize);
         for face in ctx.faces.iter() {
             let Some(lm) = face.landmarks_106.as_ref().into_option() else {

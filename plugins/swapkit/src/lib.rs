@@ -30,59 +30,15 @@ pub mod paste;
 pub mod select;
 pub mod sticky;
 
+/// The image toolkit (alignment to the insightface templates, affine warps, masks, and the
+/// `frames` views of sdk frames), re-exported so that a swapper needs only the sdk and this crate.
+pub use liveswap_vision as vision;
+
 pub use blending::{BlendOptions, blending_specs};
 pub use paste::{PasteReport, Paster};
 pub use select::{Assignment, OneOrder, SelectMode, SelectSettings, assign, selection_specs};
 pub use sticky::Selector;
 
-/// The `SourceFace::role` strings the host sets (see the crate docs).
-pub mod roles {
-    /// A source identity from `--source`.
-    pub const SOURCE: &str = "source";
-    /// A reference face from `--reference-face`.
-    pub const REFERENCE: &str = "reference";
-
-    /// The role of the target face of the k-th map pair.
-    pub fn map_target(k: usize) -> String {
-        format!("map:{k}:target")
-    }
-
-    /// The role of the source face of the k-th map pair.
-    pub fn map_source(k: usize) -> String {
-        format!("map:{k}:source")
-    }
-
-    /// A parsed role.
-    #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-    pub enum Role {
-        /// `"source"`.
-        Source,
-        /// `"reference"`.
-        Reference,
-        /// `"map:<k>:target"`.
-        MapTarget(usize),
-        /// `"map:<k>:source"`.
-        MapSource(usize),
-        /// Anything else (a role from a newer host); ignored by selection.
-        Other,
-    }
-
-    /// Parses a role string.
-    pub fn parse(role: &str) -> Role {
-        match role {
-            SOURCE => Role::Source,
-            REFERENCE => Role::Reference,
-            _ => {
-                let mut parts = role.split(':');
-                match (parts.next(), parts.next(), parts.next(), parts.next()) {
-                    (Some("map"), Some(k), Some(side), None) => match (k.parse(), side) {
-                        (Ok(k), "target") => Role::MapTarget(k),
-                        (Ok(k), "source") => Role::MapSource(k),
-                        _ => Role::Other,
-                    },
-                    _ => Role::Other,
-                }
-            }
-        }
-    }
-}
+/// The `SourceFace::role` the host sets: the sdk's [`liveswap_sdk::SourceRole`] (one owner
+/// of the text format for host and plugins).
+pub use liveswap_sdk::SourceRole;

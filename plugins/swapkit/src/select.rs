@@ -30,13 +30,13 @@
 //! `map_distance` is looser (1.0: cosine ≥ 0) because each map target only competes for the
 //! faces nearest to it.
 
-use crate::roles::{self, Role};
 use liveswap_sdk::{
     Embedding, Face, SdkError, SdkResult, SettingSpec, SettingValue, Settings, SourceFace,
 };
+use liveswap_sdk::{SourceRole, selection};
 
 /// Default `face_selection`.
-pub const DEFAULT_FACE_SELECTION: &str = "one";
+pub const DEFAULT_FACE_SELECTION: &str = selection::ONE;
 /// Default `one_order`.
 pub const DEFAULT_ONE_ORDER: &str = "largest";
 /// Default `reference_distance` (cosine distance).
@@ -44,7 +44,6 @@ pub const DEFAULT_REFERENCE_DISTANCE: f64 = 0.75;
 /// Default `map_distance` (cosine distance).
 pub const DEFAULT_MAP_DISTANCE: f64 = 1.0;
 
-const SELECTION_CHOICES: [&str; 4] = ["one", "many", "reference", "map"];
 const ORDER_CHOICES: [&str; 5] = [
     "largest",
     "left-right",
@@ -130,11 +129,11 @@ pub struct Assignment {
 pub fn selection_specs() -> Vec<SettingSpec> {
     vec![
         SettingSpec::choice(
-            "face_selection",
+            selection::SETTING,
             "Face selection",
             "Which faces to swap: one (see one_order), many (all), reference (faces like --reference-face), map (each --map TARGET=SOURCE pair)",
             DEFAULT_FACE_SELECTION,
-            &SELECTION_CHOICES,
+            &selection::MODES,
         )
         .live(),
         SettingSpec::choice(
@@ -194,7 +193,7 @@ impl SelectSettings {
     pub fn from_settings(s: &Settings) -> SdkResult<Self> {
         let mut out = Self {
             mode: SelectMode::Many,
-            kind: s.text("face_selection")?.into(),
+            kind: s.text(selection::SETTING)?.into(),
             order: OneOrder::parse(s.text("one_order")?)?,
             reference_distance: s.float("reference_distance")? as f32,
             map_distance: s.float("map_distance")? as f32,
@@ -208,11 +207,11 @@ impl SelectSettings {
     pub fn update(&mut self, key: &str, value: &SettingValue) -> SdkResult<bool> {
         let mut next = self.clone();
         match (key, value) {
-            ("face_selection", SettingValue::Text(v)) => next.kind = v.to_string(),
+            (selection::SETTING, SettingValue::Text(v)) => next.kind = v.to_string(),
             ("one_order", SettingValue::Text(v)) => next.order = OneOrder::parse(v)?,
             ("reference_distance", v) => next.reference_distance = number(key, v)?,
             ("map_distance", v) => next.map_distance = number(key, v)?,
-            ("face_selection" | "one_order", v) => {
+            (selection::SETTING | "one_order", v) => {
                 return Err(SdkError::setting(format!(
                     "{key}: expected a choice, got {v}"
                 )));
@@ -226,18 +225,18 @@ impl SelectSettings {
 
     fn build(&self) -> SdkResult<SelectMode> {
         Ok(match self.kind.as_str() {
-            "one" => SelectMode::One(self.order),
-            "many" => SelectMode::Many,
-            "reference" => SelectMode::Reference {
+            selection::ONE => SelectMode::One(self.order),
+            selection::MANY => SelectMode::Many,
+            selection::REFERENCE => SelectMode::Reference {
                 max_distance: self.reference_distance,
             },
-            "map" => SelectMode::Map {
+            selection::MAP => SelectMode::Map {
                 max_distance: self.map_distance,
             },
             other => {
                 return Err(SdkError::setting(format!(
                     "face_selection: unknown mode {other:?} (expected one of {})",
-                    SELECTION_CHOICES.join(", ")
+                    selection::MODES.join(", ")
                 )));
             }
         })
@@ -293,7 +292,7 @@ pub fn role_group(sources: &[SourceFace], index: usize) -> Vec<usize> {
 fn first_source(sources: &[SourceFace], mode: &str) -> SdkResult<usize> {
     sources
         .iter()
-        .position(|s| roles::parse(&s.role) == Role::Source)
+        .position(|s| SourceRole::parse(&s.role) == Some(SourceRole::Source))
         .ok_or_else(|| {
             SdkError::input(format!(
                 "face_selection = {mode} needs a source face, and none was given"
@@ -348,7 +347,7 @@ fn reference(
     let source = first_source(sources, "reference")?;
     let refs: Vec<&SourceFace> = sources
         .iter()
-        .filter(|s| roles::parse(&s.role) == Role::Reference)
+        .filter(|s| SourceRole::parse(&s.role) == Some(SourceRole::Reference))
         .collect();
     if refs.is_empty() {
         return Err(SdkError::input(
@@ -373,12 +372,12 @@ fn reference(
 
 fn map(faces: &[Face], sources: &[SourceFace], max_distance: f32) -> SdkResult<Vec<Assignment>> {
     // (map target source index, map source index) per pair k, in k order.
-    let mut pairs: Vec<(usize, usize, usize)> = Vec::new();
+    let mut pairs: Vec<(u32, usize, usize)> = Vec::new();
     for (i, s) in sources.iter().enumerate() {
-        if let Role::MapTarget(k) = roles::parse(&s.role) {
+        if let Some(SourceRole::MapTarget(k)) = SourceRole::parse(&s.role) {
             let src = sources
                 .iter()
-                .position(|t| roles::parse(&t.role) == Role::MapSource(k))
+                .position(|t| SourceRole::parse(&t.role) == Some(SourceRole::MapSource(k)))
                 .ok_or_else(|| {
                     SdkError::input(format!("map pair {k} ({}) has no source face", s.label))
                 })?;

@@ -264,15 +264,3 @@ fn settings_defaults_and_live_updates() {
     assert!(s.update("one_order", &SettingValue::Bool(true)).is_err());
     assert_eq!(s, before);
 }
-
-#[test]
-fn roles_round_trip() {
-    use crate::roles::{Role, map_source, map_target, parse};
-    assert_eq!(parse("source"), Role::Source);
-    assert_eq!(parse("reference"), Role::Reference);
-    assert_eq!(parse(&map_target(3)), Role::MapTarget(3));
-    assert_eq!(parse(&map_source(12)), Role::MapSource(12));
-    assert_eq!(parse("map:x:source"), Role::Other);
-    assert_eq!(parse("map:1:source:extra"), Role::Other);
-    assert_eq!(parse("future"), Role::Other);
-}

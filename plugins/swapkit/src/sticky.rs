@@ -14,8 +14,8 @@
 //! Faces without a track id (still images, tracking off) get the plain per-frame
 //! selection. The memory is dropped when frames are not consecutive (a new run).
 
-use crate::roles::{self, Role};
 use crate::select::{Assignment, SelectMode, assign};
+use liveswap_sdk::SourceRole;
 use liveswap_sdk::abi_stable::std_types::RVec;
 use liveswap_sdk::{Face, OwnedImage, SdkResult, SourceFace};
 
@@ -106,10 +106,10 @@ fn map_rest(
         return assign(faces, sources, mode);
     }
     // Pair numbers whose source is taken by a kept track.
-    let taken: Vec<usize> = kept
+    let taken: Vec<u32> = kept
         .iter()
-        .filter_map(|a| match roles::parse(&sources[a.source].role) {
-            Role::MapSource(k) => Some(k),
+        .filter_map(|a| match SourceRole::parse(&sources[a.source].role) {
+            Some(SourceRole::MapSource(k)) => Some(k),
             _ => None,
         })
         .collect();
@@ -117,15 +117,18 @@ fn map_rest(
         .filter(|i| !kept.iter().any(|a| a.target == *i))
         .collect();
     let source_idx: Vec<usize> = (0..sources.len())
-        .filter(|&i| match roles::parse(&sources[i].role) {
-            Role::MapSource(k) | Role::MapTarget(k) => !taken.contains(&k),
+        .filter(|&i| match SourceRole::parse(&sources[i].role) {
+            Some(SourceRole::MapSource(k) | SourceRole::MapTarget(k)) => !taken.contains(&k),
             _ => true,
         })
         .collect();
     let mut out = kept;
-    let pairs_left = source_idx
-        .iter()
-        .any(|&i| matches!(roles::parse(&sources[i].role), Role::MapTarget(_)));
+    let pairs_left = source_idx.iter().any(|&i| {
+        matches!(
+            SourceRole::parse(&sources[i].role),
+            Some(SourceRole::MapTarget(_))
+        )
+    });
     if face_idx.is_empty() || !pairs_left {
         return Ok(out);
     }

@@ -13,6 +13,7 @@
 //! | feathering | [`blend`] | `cv2.erode`, `cv2.GaussianBlur` on f32 masks |
 //! | overlays | [`draw`], [`font`] | clipped boxes, lines, discs and 5×7 text |
 //! | containers | [`image`], [`mask`], [`rect`], [`error`] | 8-bit views/images, f32 masks, pixel boxes |
+//! | sdk frames | `frames` (feature `sdk`) | zero-copy views of `liveswap-sdk` frames |
 //!
 //! Conventions used everywhere:
 //! * images are packed 8-bit with a byte stride ([`ImageView`]); frames are RGB8, and since resize
@@ -43,6 +44,8 @@ pub mod detect;
 pub mod draw;
 pub mod error;
 pub mod font;
+#[cfg(feature = "sdk")]
+pub mod frames;
 pub mod image;
 pub mod mask;
 pub mod nms;
