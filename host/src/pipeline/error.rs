@@ -22,7 +22,7 @@ pub enum PipelineError {
     ///
     /// ## Resolution
     /// Follow the processor's message; `--set` or the profile can change its settings.
-    #[error("{id}: cannot start: {error} {}", needed_suffix(needed_by))]
+    #[error("{id}: cannot start: {error}{}", needed_suffix(needed_by))]
     CreateFailed {
         /// Processor id.
         id: String,
@@ -35,7 +35,7 @@ pub enum PipelineError {
     ///
     /// ## Resolution
     /// This is a plugin bug: disable the processor in the profile and report it.
-    #[error("{id}: panicked while starting: {error} {}", needed_suffix(needed_by))]
+    #[error("{id}: panicked while starting: {error}{}", needed_suffix(needed_by))]
     CreatePanicked {
         /// Processor id.
         id: String,
@@ -48,7 +48,7 @@ pub enum PipelineError {
     ///
     /// ## Resolution
     /// Follow the processor's message.
-    #[error("{id}: warm-up failed: {error} {}", needed_suffix(needed_by))]
+    #[error("{id}: warm-up failed: {error}{}", needed_suffix(needed_by))]
     WarmupFailed {
         /// Processor id.
         id: String,

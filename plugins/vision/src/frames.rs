@@ -42,14 +42,7 @@ pub fn view<'a>(image: &ImageRef<'a>) -> SdkResult<ImageView<'a>> {
 
 /// A read-only view of the frame being built.
 pub fn frame_view<'a>(frame: &'a ImageMut<'_>) -> SdkResult<ImageView<'a>> {
-    ImageView::new(
-        frame.data.as_slice(),
-        frame.width as usize,
-        frame.height as usize,
-        frame.stride as usize,
-        3,
-    )
-    .map_err(vision_err("frame layout"))
+    view(&frame.as_ref())
 }
 
 /// A mutable view of the frame being built.
