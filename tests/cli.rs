@@ -1,12 +1,12 @@
 //! The `liveswap` binary end to end: what a user types, what they see, what is written.
 
-use liveswap_tests::{liveswap_bin, ort_library, shared, shared_file, temp_dir, workspace};
-use std::process::{Command, Output};
+use liveswap_tests::{liveswap_command, ort_library, shared, shared_file, temp_dir, workspace};
+use std::process::Output;
 
 /// Runs `liveswap` with the test environment: the setup's ONNX Runtime, `../shared/models`
 /// as the models dir, plugins from next to the binary only.
 fn liveswap(args: &[&str]) -> Output {
-    Command::new(liveswap_bin())
+    liveswap_command()
         .args(args)
         .current_dir(workspace())
         .env("ORT_DYLIB_PATH", ort_library())

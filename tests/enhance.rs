@@ -25,14 +25,13 @@ use liveswap_sdk::{
 };
 use liveswap_tests::onnx::{Attr, Data, Dim, Graph};
 use liveswap_tests::{
-    built_library, install_as_plugin, liveswap_bin, ort_library, shared, shared_file, temp_dir,
+    built_library, install_as_plugin, liveswap_command, ort_library, shared, shared_file, temp_dir,
     workspace,
 };
 use liveswap_vision::affine::warp_bounds;
 use liveswap_vision::align::ffhq_template;
 use liveswap_vision::invert_affine;
 use std::path::{Path, PathBuf};
-use std::process::Command;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
@@ -50,6 +49,7 @@ impl Rig {
     pub fn new(name: &str) -> Self {
         let dir = temp_dir(name);
         for id in [
+            "content_guard",
             "face_analyser",
             "face_morpher",
             "mouth_mask",
@@ -460,7 +460,7 @@ fn liveswap_runs_the_whole_chain_with_a_generated_enhancer_given_as_a_path() {
     )
     .unwrap();
     let run = |profile: &Path, out: &Path, set: &[String]| {
-        let mut cmd = Command::new(liveswap_bin());
+        let mut cmd = liveswap_command();
         cmd.args(["run", "--profile", profile.to_str().unwrap()])
             .args(["--target", media("biden.jpg").to_str().unwrap()])
             .args(["--source", media("obama.jpg").to_str().unwrap()])

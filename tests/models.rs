@@ -14,13 +14,13 @@ use liveswap_host::models::{
 };
 use liveswap_sdk::{ModelSignature, TensorRef, TensorSpec};
 use liveswap_tests::onnx::{Dim, Graph};
-use liveswap_tests::{liveswap_bin, ort_library, shared, shared_file, temp_dir, workspace};
+use liveswap_tests::{liveswap_command, ort_library, shared, shared_file, temp_dir, workspace};
 use sha2::{Digest, Sha256};
 use std::collections::HashMap;
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Output;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
@@ -293,7 +293,7 @@ fn partial_files(dir: &Path) -> Vec<PathBuf> {
 }
 
 fn liveswap(args: &[&str], envs: &[(&str, &Path)]) -> Output {
-    let mut cmd = Command::new(liveswap_bin());
+    let mut cmd = liveswap_command();
     cmd.args(args)
         .current_dir(workspace())
         .env("ORT_DYLIB_PATH", ort_library())
@@ -1225,7 +1225,7 @@ fn providers_reports_the_library_what_it_offers_and_how_to_get_the_rest() {
     assert_eq!(v["providers"][1]["offered"], false);
 
     // Without a library it says where it looked and how to install one.
-    let o = Command::new(liveswap_bin())
+    let o = liveswap_command()
         .args(["providers", "--ort-lib", "/nonexistent/libonnxruntime.so"])
         .env("ORT_DYLIB_PATH", "/nonexistent/libonnxruntime.so")
         .env("XDG_DATA_HOME", temp_dir("no-ort"))

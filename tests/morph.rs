@@ -12,11 +12,10 @@ use liveswap_host::plugins::{PluginSet, SearchPath};
 use liveswap_host::profile::{Override, Profile, RawProfile};
 use liveswap_sdk::{Face, OwnedImage, SettingValue, SourceFace};
 use liveswap_tests::{
-    built_library, cosine, install_as_plugin, liveswap_bin, ort_library, shared, shared_file,
+    built_library, cosine, install_as_plugin, liveswap_command, ort_library, shared, shared_file,
     temp_dir, workspace,
 };
 use std::path::Path;
-use std::process::Command;
 use std::sync::Arc;
 
 /// Smallest accepted identity gain `cos(out, src) − cos(target, src)` (w600k_mbf cosines).
@@ -45,7 +44,7 @@ struct Rig {
 impl Rig {
     fn new(name: &str) -> Self {
         let dir = temp_dir(name);
-        for id in ["face_analyser", "face_morpher"] {
+        for id in ["content_guard", "face_analyser", "face_morpher"] {
             install_as_plugin(&built_library(&format!("liveswap_{id}")), &dir, id);
         }
         let plugins = PluginSet::load(&[SearchPath::Cli(dir)]);
@@ -341,7 +340,7 @@ fn a_source_image_without_a_face_is_an_error_naming_the_file() {
     });
     img.save(&faceless).unwrap();
     let out = dir.join("out.png");
-    let o = Command::new(liveswap_bin())
+    let o = liveswap_command()
         .args(["run", "--profile", "profiles/default.toml", "-s"])
         .arg(&faceless)
         .arg("-t")

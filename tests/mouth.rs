@@ -14,10 +14,9 @@ use liveswap_sdk::{
     data,
 };
 use liveswap_tests::{
-    liveswap_bin, ort_library, read_json, shared, shared_file, temp_dir, workspace,
+    liveswap_command, ort_library, read_json, shared, shared_file, temp_dir, workspace,
 };
 use std::path::Path;
-use std::process::Command;
 
 /// The faces (kps, 106 landmarks) of a reference image of `../shared/reference/setA`, and
 /// its size.
@@ -428,7 +427,7 @@ fn mouth_mask_composes_before_and_after_the_enhancer() {
 fn set_mouth_mask_size_0_on_the_command_line_gives_the_plain_swap() {
     let dir = temp_dir("mouth-cli");
     let run = |profile: &str, out: &Path, set: &[&str]| {
-        let mut cmd = Command::new(liveswap_bin());
+        let mut cmd = liveswap_command();
         cmd.args(["run", "--profile", &format!("profiles/{profile}")])
             .args(["--target", media("obama2.jpg").to_str().unwrap()])
             .args(["--source", media("biden.jpg").to_str().unwrap()])

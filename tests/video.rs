@@ -9,7 +9,7 @@
 //! module fast on 2 cores.
 
 use liveswap_host::video::{self, FrameMeta, NoObserver, VideoJob};
-use liveswap_tests::{liveswap_bin, ort_library, shared, shared_file, temp_dir, workspace};
+use liveswap_tests::{liveswap_command, ort_library, shared, shared_file, temp_dir, workspace};
 use serde_json::Value;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
@@ -128,7 +128,7 @@ fn assert_provenance(p: &Value) {
 }
 
 pub(crate) fn command(args: &[&str]) -> Command {
-    let mut c = Command::new(liveswap_bin());
+    let mut c = liveswap_command();
     c.args(args)
         .current_dir(workspace())
         .env("ORT_DYLIB_PATH", ort_library())
@@ -420,6 +420,7 @@ fn processors_see_run_indices_and_source_times() {
             seen.push(*meta);
             // A visible change: invert the picture.
             image.data.iter_mut().for_each(|v| *v = 255 - *v);
+            std::ops::ControlFlow::Continue(())
         },
         &mut NoObserver,
         &AtomicBool::new(false),

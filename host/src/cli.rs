@@ -58,6 +58,11 @@ pub struct GlobalArgs {
     /// Only errors on stderr.
     #[arg(short, long, global = true, conflicts_with = "verbose")]
     pub quiet: bool,
+    /// Accept the responsible-use notice (use only with the consent of the people shown,
+    /// label results as synthetic, follow the law) without being asked; recorded in the user
+    /// config folder. LIVESWAP_ACCEPT_TERMS=1 accepts for one process without recording.
+    #[arg(long, global = true)]
+    pub accept_terms: bool,
 }
 
 /// The commands.
@@ -141,6 +146,10 @@ pub struct RunArgs {
     /// Replace the output file if it exists.
     #[arg(long)]
     pub overwrite: bool,
+    /// Draw a visible "AI-GENERATED" mark in the bottom-right corner of the output image or
+    /// of every video frame (also `label = true` in the profile).
+    #[arg(long)]
+    pub label: bool,
     /// Options for video targets.
     #[command(flatten)]
     pub video: VideoArgs,
@@ -202,6 +211,9 @@ pub struct PreviewArgs {
     /// Replace the output file if it exists.
     #[arg(long)]
     pub overwrite: bool,
+    /// Draw the visible "AI-GENERATED" mark, as for `run`.
+    #[arg(long)]
+    pub label: bool,
 }
 
 /// `liveswap bench`.

@@ -60,6 +60,11 @@ fn run(cli: &Cli) -> anyhow::Result<Completion> {
         }
         _ => {}
     }
+    // The responsible-use notice, once per machine, before anything that makes swapped output.
+    if matches!(cli.command, Command::Run(_) | Command::Preview(_)) {
+        liveswap_host::responsible::consent::ensure_for_cli(cli.global.accept_terms)
+            .map_err(commands::CommandError::TermsNotAccepted)?;
+    }
     let host = match &cli.command {
         Command::Run(args) => Host::start_with_profile(&cli.global, &args.profile)?,
         Command::Preview(args) => Host::start_with_profile(&cli.global, &args.profile)?,

@@ -75,6 +75,15 @@ pub fn liveswap_bin() -> PathBuf {
     p
 }
 
+/// A `liveswap` command with the responsible-use notice accepted for the process
+/// (`LIVESWAP_ACCEPT_TERMS=1`, nothing recorded) — the test suite runs without a terminal.
+/// The notice's own tests (`guard`) build their command without it.
+pub fn liveswap_command() -> std::process::Command {
+    let mut c = std::process::Command::new(liveswap_bin());
+    c.env("LIVESWAP_ACCEPT_TERMS", "1");
+    c
+}
+
 /// The ONNX Runtime library: `ORT_DYLIB_PATH`, else the copy `host/scripts/setup.sh` installs.
 pub fn ort_library() -> PathBuf {
     if let Some(p) = std::env::var_os("ORT_DYLIB_PATH")

@@ -89,6 +89,7 @@ pub fn bench(
         report: false,
         set: args.set.clone(),
         overwrite: args.overwrite,
+        label: false,
         video: VideoArgs {
             trim: Some(Trim {
                 start: None,

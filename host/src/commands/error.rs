@@ -60,6 +60,29 @@ pub enum CommandError {
         /// What the loader knows.
         why: String,
     },
+    /// A processor refused an input (code `refused`: the content guard flagged a source,
+    /// the target image or a video frame). Nothing was written; a video run's partial
+    /// output was removed.
+    ///
+    /// ## Resolution
+    /// liveswap does not process such content. For a false positive, see "Responsible use"
+    /// in the README.
+    #[error("{input}: {id}: {error}; nothing was written")]
+    Refused {
+        /// The input file that was refused.
+        input: String,
+        /// The refusing processor.
+        id: String,
+        /// Its message (what, where, the score).
+        error: liveswap_sdk::SdkError,
+    },
+    /// The terms of use were not accepted and cannot be asked for (no terminal).
+    ///
+    /// ## Resolution
+    /// Run once in a terminal and accept, or pass `--accept-terms`, or set
+    /// `LIVESWAP_ACCEPT_TERMS=1`.
+    #[error("{0}")]
+    TermsNotAccepted(String),
     /// A processor failed on the frame and no output could be made.
     #[error("{0}")]
     Processing(String),

@@ -29,6 +29,7 @@ pub fn preview(
         &host.plugins,
         &parse_overrides(&args.set)?,
     )?;
+    crate::responsible::guard::warn_if_unguarded(&profile, &host.plugins);
     let mut inputs: Vec<&Path> = vec![args.target.as_path(), args.profile.as_path()];
     inputs.extend(args.source.iter().map(|p| p.as_path()));
     check_output_path(&args.output, &inputs, args.overwrite)?;
@@ -37,7 +38,13 @@ pub fn preview(
     let mut pipeline = Pipeline::build(&profile, &host.plugins, &host.services)?;
     let sources = prepare_sources(&mut pipeline, &args.source)?;
     let report = pipeline.process(&mut frame, 0, time.timestamp_us, &sources);
+    if let Some(refused) = super::run::refusal(&args.target, &report) {
+        return Err(refused);
+    }
     let problems = super::run::log_events(&report.events);
+    if args.label || raw.label {
+        crate::responsible::label::draw_label(&mut frame);
+    }
     save_rgb(&frame, &args.output)?;
     writeln!(
         out,

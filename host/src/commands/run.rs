@@ -6,8 +6,9 @@ use super::run_sources::{SourcePlan, prepare_one};
 use super::setup::{Host, parse_overrides};
 use crate::cli::RunArgs;
 use crate::media::{check_output_path, load_rgb, save_rgb};
-use crate::pipeline::{Pipeline, StageEvent};
+use crate::pipeline::{FrameReport, Pipeline, StageEvent};
 use crate::profile::{Profile, RawProfile};
+use crate::responsible::{guard, label};
 use liveswap_sdk::{SourceFace, SourceRole};
 use std::io::Write;
 use std::path::Path;
@@ -40,6 +41,7 @@ pub fn run(host: &Host, args: &RunArgs, out: &mut dyn Write) -> Result<Completio
     let plan = SourcePlan::new(args, &raw, &host.plugins, &overrides)?;
     overrides.extend(plan.implied.iter().cloned());
     let profile = Profile::validate(&raw, &args.profile, &host.plugins, &overrides)?;
+    guard::warn_if_unguarded(&profile, &host.plugins);
     let mut inputs: Vec<&Path> = vec![args.target.as_path(), args.profile.as_path()];
     inputs.extend(plan.paths());
     check_output_path(&args.output, &inputs, args.overwrite)?;
@@ -49,8 +51,14 @@ pub fn run(host: &Host, args: &RunArgs, out: &mut dyn Write) -> Result<Completio
     let sources = plan.prepare(&mut pipeline, &profile, &host.plugins)?;
     let original = args.report.then(|| frame.clone());
     let report = pipeline.process(&mut frame, 0, 0, &sources);
+    if let Some(refused) = refusal(&args.target, &report) {
+        return Err(refused);
+    }
 
     let problems = log_events(&report.events);
+    if args.label || raw.label {
+        label::draw_label(&mut frame);
+    }
     save_rgb(&frame, &args.output)?;
     writeln!(
         out,
@@ -74,6 +82,16 @@ pub fn run(host: &Host, args: &RunArgs, out: &mut dyn Write) -> Result<Completio
         Completion::WithProblems
     } else {
         Completion::Clean
+    })
+}
+
+/// The error ending a run whose `input` (a target, a source image) a processor refused
+/// (the content guard), or `None`.
+pub(super) fn refusal(input: &Path, report: &FrameReport) -> Option<CommandError> {
+    report.refusal().map(|(id, error)| CommandError::Refused {
+        input: input.display().to_string(),
+        id: id.to_string(),
+        error: error.clone(),
     })
 }
 

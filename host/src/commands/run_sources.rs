@@ -185,6 +185,9 @@ pub(super) fn prepare_one(
     let label = path.display().to_string();
     let mut image = load_rgb(path)?;
     let report = pipeline.analyse(&mut image);
+    if let Some(refused) = super::run::refusal(path, &report) {
+        return Err(refused);
+    }
     if let Some(error) = report.events.iter().find_map(|e| match e {
         StageEvent::Failed { error, .. } | StageEvent::Disabled { error, .. } => {
             Some(error.clone())

@@ -22,6 +22,7 @@ use crate::video::{
 use liveswap_sdk::OwnedImage;
 use std::collections::BTreeMap;
 use std::io::Write;
+use std::ops::ControlFlow;
 use std::path::Path;
 use std::time::Duration;
 
@@ -101,6 +102,7 @@ pub(super) fn transcode_profile(host: &Host, args: &RunArgs) -> Result<VideoRun,
     let plan = SourcePlan::new(args, &raw, &host.plugins, &overrides)?;
     overrides.extend(plan.implied.iter().cloned());
     let profile = Profile::validate(&raw, &args.profile, &host.plugins, &overrides)?;
+    crate::responsible::guard::warn_if_unguarded(&profile, &host.plugins);
     if is_image_path(&args.output) {
         return Err(VideoError::OutputFormat {
             path: args.output.clone(),
@@ -140,8 +142,18 @@ pub(super) fn transcode_profile(host: &Host, args: &RunArgs) -> Result<VideoRun,
     };
 
     let mut stats = StageStats::default();
+    let labelled = args.label || raw.label;
+    // The first refusal (the content guard flagged a sampled frame) stops the run.
+    let mut refused: Option<CommandError> = None;
     let mut process = |image: &mut OwnedImage, meta: &FrameMeta| {
         let report = pipeline.process(image, meta.index, meta.time.timestamp_us, &sources);
+        if let Some(e) = super::run::refusal(&args.target, &report) {
+            refused = Some(e);
+            return ControlFlow::Break(());
+        }
+        if labelled {
+            crate::responsible::label::draw_label(image);
+        }
         stats.faces += report.faces.len() as u64;
         for t in report.timings {
             let entry = stats.time.entry(t.id).or_default();
@@ -171,6 +183,7 @@ pub(super) fn transcode_profile(host: &Host, args: &RunArgs) -> Result<VideoRun,
                 }
             }
         }
+        ControlFlow::Continue(())
     };
     // `-q` ("only errors on stderr") also silences the progress display.
     let quiet = !tracing::enabled!(tracing::Level::WARN);
@@ -179,7 +192,13 @@ pub(super) fn transcode_profile(host: &Host, args: &RunArgs) -> Result<VideoRun,
     if let Some(calls) = host.services.call_stats() {
         calls.reset();
     }
-    let summary = video::transcode(&job, &mut process, &mut progress, &cancel)?;
+    let summary = match video::transcode(&job, &mut process, &mut progress, &cancel) {
+        Ok(summary) => summary,
+        Err(VideoError::Stopped { .. }) if refused.is_some() => {
+            return Err(refused.unwrap_or_else(|| CommandError::Processing("refused".into())));
+        }
+        Err(e) => return Err(e.into()),
+    };
     Ok(VideoRun {
         pipeline,
         summary,

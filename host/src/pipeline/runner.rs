@@ -14,6 +14,9 @@
 //!   panics, both are restored, so the next stage — and the encoder, window or virtual
 //!   camera — gets the frame as it was before the faulty stage. A panicked stage is disabled
 //!   for the rest of the run and its instance dropped at once (inside the plugin's firewall).
+//! - **A refusal ends the frame.** A stage that returns [`codes::REFUSED`] (the content
+//!   guard) is reported as [`StageEvent::Failed`] and no later stage runs on that frame;
+//!   [`FrameReport::refusal`] finds it for the command, which decides what the run does.
 //! - **No copy for nobody.** `FrameCtx::original` is filled only when an enabled stage
 //!   declares [`caps::READS_ORIGINAL`]; otherwise it is an empty image.
 
@@ -75,6 +78,20 @@ pub struct FrameReport {
     pub events: Vec<StageEvent>,
     /// Time per stage that ran, in pipeline order (the hook for progress and benchmarks).
     pub timings: Vec<StageTiming>,
+}
+
+impl FrameReport {
+    /// The stage that refused the frame ([`codes::REFUSED`], e.g. the content guard) and its
+    /// error. The stages after it did not run: an image or video run must then end without
+    /// writing, a live run blanks the frame.
+    pub fn refusal(&self) -> Option<(&str, &SdkError)> {
+        self.events.iter().find_map(|e| match e {
+            StageEvent::Failed { id, error } if error.code.as_str() == codes::REFUSED => {
+                Some((id.as_str(), error))
+            }
+            _ => None,
+        })
+    }
 }
 
 struct RunStage {
@@ -426,6 +443,15 @@ impl Pipeline {
                     id: stage.id.clone(),
                     error,
                 });
+            } else if error.code.as_str() == codes::REFUSED {
+                // A policy refusal ends the frame: nothing after it runs (the host decides
+                // what happens to the run, see `FrameReport::refusal`).
+                tracing::debug!(id = %stage.id, frame = index, %error, "frame refused");
+                events.push(StageEvent::Failed {
+                    id: stage.id.clone(),
+                    error,
+                });
+                break;
             } else {
                 tracing::warn!(id = %stage.id, frame = index, %error, "processor failed on this frame; its changes were undone");
                 events.push(StageEvent::Failed {

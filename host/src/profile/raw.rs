@@ -20,6 +20,9 @@ pub struct RawProfile {
     /// `coreml`, `directml`, `openvino`); `--execution-provider` on the command line wins.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub execution_provider: Option<String>,
+    /// Draw the visible "AI-GENERATED" mark on every output frame (as `--label`).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub label: bool,
     /// Processors in pipeline order.
     #[serde(default)]
     pub processors: Vec<RawProcessorEntry>,
@@ -99,6 +102,7 @@ impl RawProfile {
             schema_version: SCHEMA_VERSION,
             description: None,
             execution_provider: None,
+            label: false,
             processors: vec![RawProcessorEntry {
                 id: id.into(),
                 enabled: true,

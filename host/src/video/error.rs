@@ -156,6 +156,16 @@ pub enum VideoError {
         /// Frames the run would have processed (an estimate when the container does not say).
         total: String,
     },
+    /// The processing stopped the run at a frame (a processor refused it). No output was
+    /// written; the caller reports why.
+    ///
+    /// ## Resolution
+    /// See the processor's message.
+    #[error("stopped at frame {frame}; no output written")]
+    Stopped {
+        /// The frame (0-based in the run) that stopped it.
+        frame: u64,
+    },
     /// A worker thread of the pipeline panicked (a bug).
     ///
     /// ## Resolution

@@ -33,6 +33,7 @@ use super::trim::{FramePoint, Trim, TrimPosition};
 use super::writer::{Colour, EncoderChoice, VideoWriter, WriterSpec, YuvConverter};
 use ffmpeg_next::Rescale;
 use liveswap_sdk::OwnedImage;
+use std::ops::ControlFlow;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
@@ -238,9 +239,13 @@ fn encode_loop(
 
 /// Reads `job.input`, runs `process` on every frame (in order, on this thread) and writes
 /// `job.output` with audio. The output appears only when everything succeeded.
+///
+/// `process` returns [`ControlFlow::Break`] to stop the run at that frame (a processor refused
+/// it): the frame is not encoded, the unfinished output is deleted as for a cancel, and the
+/// run ends with [`VideoError::Stopped`] (the caller knows why).
 pub fn transcode(
     job: &VideoJob,
-    process: &mut dyn FnMut(&mut OwnedImage, &FrameMeta),
+    process: &mut dyn FnMut(&mut OwnedImage, &FrameMeta) -> ControlFlow<()>,
     observer: &mut dyn FrameObserver,
     cancel: &AtomicBool,
 ) -> Result<TranscodeSummary, VideoError> {
@@ -347,6 +352,7 @@ pub fn transcode(
         let mut done: u64 = 0;
         let mut next = Some((first, first_wait));
         let mut encoder_gone = false;
+        let mut stopped_at = None;
         while let Some((mut frame, waited_for_decoder)) = next.take() {
             if cancel.load(Ordering::Relaxed) {
                 break;
@@ -356,7 +362,10 @@ pub fn transcode(
                 time: frame.time,
             };
             let t = Instant::now();
-            process(&mut frame.image, &meta);
+            if process(&mut frame.image, &meta).is_break() {
+                stopped_at = Some(meta.index);
+                break;
+            }
             let process_time = t.elapsed();
             let t = Instant::now();
             if etx
@@ -386,13 +395,16 @@ pub fn transcode(
         drop(drx);
         let decoded = join(decode, "decode");
         let cancelled = cancel.load(Ordering::Relaxed);
-        let stopped = cancelled || encoder_gone || decoded.is_err();
+        let stopped = cancelled || encoder_gone || decoded.is_err() || stopped_at.is_some();
         observer.finished(!stopped);
         if stopped {
             drop(etx); // no Finish: the encoder abandons the file
             let encoded = join(encode, "encode");
             decoded?;
             encoded?;
+            if let Some(frame) = stopped_at {
+                return Err(VideoError::Stopped { frame });
+            }
             return Err(VideoError::Cancelled {
                 done,
                 total: total.map_or_else(|| "?".into(), |t| t.to_string()),
