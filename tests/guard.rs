@@ -570,3 +570,72 @@ fn the_label_is_drawn_in_the_bottom_right_corner_of_images_and_video_frames() {
     assert!(inside > 50, "{inside} bright pixels in the label box");
     assert_eq!(outside, 0);
 }
+
+#[test]
+fn live_frames_stay_refused_and_blanked_until_a_checked_frame_is_clean() {
+    use liveswap_host::models::ModelStore;
+    use liveswap_host::pipeline::{Pipeline, Services};
+    use liveswap_host::plugins::{PluginSet, SearchPath};
+    use liveswap_host::profile::{Profile, RawProfile};
+    use liveswap_host::responsible::guard::{BLANK_GREY, blank_if_refused};
+    use liveswap_sdk::{FrameKind, OwnedImage};
+    use liveswap_tests::{built_library, install_as_plugin};
+    use std::sync::Arc;
+
+    let dir = temp_dir("guard-live");
+    install_as_plugin(
+        &built_library("liveswap_content_guard"),
+        &dir,
+        "content_guard",
+    );
+    let model = dir.join("bright.onnx");
+    guard_model(&model, 0.01, 0.5);
+    let plugins = PluginSet::load(&[SearchPath::Cli(dir.clone())]);
+    assert!(plugins.failures.is_empty(), "{:?}", plugins.failures);
+    let services = Arc::new(Services::cpu(
+        Some(ort_library()),
+        ModelStore::new(vec![shared().join("models")]).unwrap(),
+    ));
+    let text = format!(
+        "{GUARD_ONLY}[processors.settings]\nmodel = {:?}\n",
+        model.to_str().unwrap()
+    );
+    let path = dir.join("live.toml");
+    let raw = RawProfile::parse(&text, &path).unwrap();
+    let profile = Profile::validate(&raw, &path, &plugins, &[]).unwrap();
+    let mut pipeline = Pipeline::build(&profile, &plugins, &services).unwrap();
+    pipeline.set_frame_kind(FrameKind::LIVE);
+    let flat = |v: u8| OwnedImage {
+        data: vec![v; 32 * 24 * 3].into(),
+        width: 32,
+        height: 24,
+    };
+    // (capture time in ms, white?) → refused?  Checked at 0, 1000 and 2000 ms.
+    let frames = [
+        (0, true, true),
+        (500, false, true), // not checked: the white verdict stands
+        (1000, false, false),
+        (1500, true, false), // not checked: the clean verdict stands
+        (2000, true, true),
+    ];
+    for (i, &(ms, white, refused)) in frames.iter().enumerate() {
+        let mut frame = flat(if white { 255 } else { 0 });
+        let report = pipeline.process(&mut frame, i as u64, ms * 1000, &[]);
+        let why = blank_if_refused(&mut frame, &report);
+        assert_eq!(
+            why.is_some(),
+            refused,
+            "frame {i} at {ms} ms: {:?}",
+            report.events
+        );
+        if let Some(why) = why {
+            assert!(
+                why.starts_with("content_guard: flagged as NSFW at frame"),
+                "{why}"
+            );
+            assert!(frame.data.iter().all(|&b| b == BLANK_GREY));
+        } else {
+            assert_eq!(frame, flat(if white { 255 } else { 0 }));
+        }
+    }
+}

@@ -5,7 +5,10 @@
 //! run it on the calling thread between the decode and encode threads. Per-frame events
 //! are not logged at the image run's level (a "no face" skip on every frame would drown
 //! the terminal): they are counted and summarised at the end, and failures are logged once
-//! per processor.
+//! per processor. A refusal (the content guard flagged a sampled frame) stops the transcode
+//! at that frame: its unfinished output is deleted and the run ends with
+//! [`CommandError::Refused`]. With `--label` / `label = true` the host draws the visible mark
+//! on each processed frame before it is queued for the encoder.
 
 use super::Completion;
 use super::error::CommandError;
@@ -194,10 +197,13 @@ pub(super) fn transcode_profile(host: &Host, args: &RunArgs) -> Result<VideoRun,
     }
     let summary = match video::transcode(&job, &mut process, &mut progress, &cancel) {
         Ok(summary) => summary,
-        Err(VideoError::Stopped { .. }) if refused.is_some() => {
-            return Err(refused.unwrap_or_else(|| CommandError::Processing("refused".into())));
+        // The transcode deleted its unfinished output; say why it stopped.
+        Err(e) => {
+            return Err(match (e, refused) {
+                (VideoError::Stopped { .. }, Some(refusal)) => refusal,
+                (e, _) => e.into(),
+            });
         }
-        Err(e) => return Err(e.into()),
     };
     Ok(VideoRun {
         pipeline,
