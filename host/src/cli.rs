@@ -71,9 +71,12 @@ pub enum Command {
     /// through the processors and written to the container the output extension names,
     /// keeping frame count, frame rate and audio. Ctrl-C stops the run and writes nothing.
     Run(RunArgs),
-    /// Process one frame of a video with a profile and write it as an image.
+    /// Process one frame of a video (or a still image) with a profile and write it as an image.
     ///
     /// Example: liveswap preview -p profiles/debug.toml -t clip.mp4 --frame 120 -o frame.png
+    ///
+    /// The frame is reached by seeking to the keyframe before it, then decoding to it: the
+    /// same pixels and numbering as decoding from the start, in a fraction of the time.
     Preview(PreviewArgs),
     /// Measure a profile on a video clip: milliseconds per stage, processor and model
     /// call, fps, peak memory, and the share of time inside ONNX Runtime.
@@ -183,8 +186,8 @@ pub struct PreviewArgs {
     /// The profile (TOML) to run.
     #[arg(short, long, value_name = "FILE")]
     pub profile: PathBuf,
-    /// The video.
-    #[arg(short, long, value_name = "VIDEO")]
+    /// The video, or a still image (then only --frame 0).
+    #[arg(short, long, value_name = "VIDEO|IMAGE")]
     pub target: PathBuf,
     /// Which frame: a 0-based frame number, or a time (`2.5s`, `1:02.5`) for the first
     /// frame at or after it.

@@ -137,6 +137,7 @@ pub(super) fn transcode_profile(host: &Host, args: &RunArgs) -> Result<VideoRun,
         encode: encode_options(args),
         audio: !args.video.no_audio,
         decode_threads: 1,
+        ..Default::default()
     };
 
     let mut stats = StageStats::default();

@@ -1,12 +1,13 @@
-//! The three FFmpeg calls ffmpeg-next does not wrap safely.
+//! The FFmpeg calls ffmpeg-next does not wrap safely.
 //!
 //! Where: used by the decoder (colour matrix of the YUV→RGB conversion), the writer (colour
 //! matrix of RGB→YUV; whether a container takes a codec) and the audio copy (clearing the
-//! input's codec tag). Why here: the rest of `video` is safe code; keeping the raw calls in
+//! input's codec tag), and the frame index (a packet's discard flag, which ffmpeg-next's
+//! `Packet::flags` drops). Why here: the rest of `video` is safe code; keeping the raw calls in
 //! one small module makes them easy to audit.
 #![allow(
     unsafe_code,
-    reason = "three FFmpeg calls without a safe ffmpeg-next wrapper; each block has a SAFETY note"
+    reason = "FFmpeg calls without a safe ffmpeg-next wrapper; each block has a SAFETY note"
 )]
 
 use ffmpeg::ffi;
@@ -87,4 +88,14 @@ pub(super) fn clear_codec_tag(stream: &mut StreamMut<'_>) {
         let st = stream.as_mut_ptr();
         (*(*st).codecpar).codec_tag = 0;
     }
+}
+
+/// Whether the demuxer marked `packet` as one the decoder must drop (`AV_PKT_FLAG_DISCARD`,
+/// e.g. samples before an MP4 edit list's start).
+pub(super) fn packet_discarded(packet: &ffmpeg::Packet) -> bool {
+    use ffmpeg::packet::Ref as _;
+    // SAFETY: `as_ptr` points at the AVPacket the `Packet` owns, valid while `packet` is
+    // borrowed; only its plain integer `flags` field is read.
+    let flags = unsafe { (*packet.as_ptr()).flags };
+    flags & ffi::AV_PKT_FLAG_DISCARD != 0
 }

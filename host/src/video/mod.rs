@@ -30,6 +30,7 @@
 //!     encode: EncodeOptions::default(),
 //!     audio: true,
 //!     decode_threads: 1,
+//!     ..Default::default()
 //! };
 //! // Invert every pixel of the first 30 frames.
 //! let summary = transcode(
@@ -46,6 +47,7 @@ mod audio;
 mod encode;
 mod error;
 mod ffi;
+mod index;
 mod progress;
 mod runner;
 mod source;
@@ -59,10 +61,11 @@ pub use encode::{
     MAX_QUALITY, Preset, default_encoder_threads, encoder_options,
 };
 pub use error::VideoError;
+pub use index::FrameIndex;
 pub use progress::{Progress, ProgressStyle};
 pub use runner::{
-    FrameMeta, FrameObserver, FrameTiming, NoObserver, QUEUE_FRAMES, StageTotals, TranscodeSummary,
-    VideoJob, extract_frame, transcode,
+    FrameMeta, FrameObserver, FrameRange, FrameTiming, NoObserver, QUEUE_FRAMES, Seeking,
+    StageTotals, TranscodeSummary, VideoJob, extract_frame, transcode,
 };
 pub use source::{AudioInfo, Fraction, FrameTime, VideoInfo};
 pub use trim::{FramePoint, Trim, TrimPosition};
@@ -91,4 +94,10 @@ pub fn init() -> Result<(), VideoError> {
 /// Reads what a video contains without decoding it.
 pub fn probe(path: &std::path::Path) -> Result<VideoInfo, VideoError> {
     source::VideoSource::open(path, 1).map(|(_, info)| info)
+}
+
+/// Indexes the video stream's frames by demuxing the file (nothing is decoded); `None`
+/// when the file's frames do not all carry their own timestamp.
+pub fn frame_index(path: &std::path::Path) -> Result<Option<FrameIndex>, VideoError> {
+    source::VideoSource::open(path, 1)?.0.scan_index()
 }

@@ -70,6 +70,10 @@ pub(super) struct WriterSpec<'a> {
     pub cut_start_us: Option<i64>,
     /// Source pts of the first kept frame when trimming (subtracted from every frame).
     pub pts_offset: i64,
+    /// The source's first frame pts when the output starts later but keeps the whole
+    /// video's times (segments): the frame grid is anchored there, as in a run from the
+    /// start, instead of at the first written frame.
+    pub origin_pts: Option<i64>,
 }
 
 /// Which encoder ended up writing, and why if it is not the one asked for.
@@ -197,7 +201,10 @@ impl VideoWriter {
             }));
         }
 
-        let retimer = Retimer::new(spec.time_base, spec.frame_rate);
+        let mut retimer = Retimer::new(spec.time_base, spec.frame_rate);
+        if let Some(origin) = spec.origin_pts {
+            retimer.anchor(origin - spec.pts_offset);
+        }
         let enc_tb = retimer.out_tb();
         let list = candidates(&spec.options.encoder, &muxer);
         let mut skipped: Vec<(String, String)> = Vec::new();
