@@ -16,6 +16,9 @@
 //!   otherwise (AAC; Opus for WebM), dropped with `--no-audio`.
 //! - **Encoders** (`encode`): libx264 by default, others and hardware ones on request,
 //!   probed by opening with a fallback to software and one warning.
+//! - **Seeking and segments** (`index`, `segment`, `join`): a run that starts later in the
+//!   file seeks to the keyframe before its first frame; `--segment K/N` renders one part of
+//!   a video with a warm-up, and `join` remuxes the parts into one file without re-encoding.
 //! - **Safe outputs**: written under a temporary name and renamed at the end; errors,
 //!   corrupt inputs and Ctrl-C leave nothing behind. Every output's container metadata
 //!   carries the provenance comment ([`crate::media::provenance`]).
@@ -48,8 +51,10 @@ mod encode;
 mod error;
 mod ffi;
 mod index;
+mod join;
 mod progress;
 mod runner;
+mod segment;
 mod source;
 mod timing;
 mod trim;
@@ -62,6 +67,11 @@ pub use encode::{
 };
 pub use error::VideoError;
 pub use index::FrameIndex;
+pub use join::{JoinJob, JoinSummary, join_segments};
+pub use segment::{
+    MANIFEST_FORMAT, ManifestEncoder, ManifestFrames, ManifestProfile, ManifestSource,
+    ManifestTimes, SegmentManifest, SegmentSpec, aligned_warmup,
+};
 pub use progress::{Progress, ProgressStyle};
 pub use runner::{
     FrameMeta, FrameObserver, FrameRange, FrameTiming, NoObserver, QUEUE_FRAMES, Seeking,

@@ -595,7 +595,7 @@ fn describe_trim(trim: &Trim) -> String {
 }
 
 /// The input's container tags (title, artist, …) as text pairs.
-fn read_metadata(path: &Path) -> Vec<(String, String)> {
+pub(super) fn read_metadata(path: &Path) -> Vec<(String, String)> {
     ffmpeg_next::format::input(path)
         .map(|i| {
             i.metadata()

@@ -273,21 +273,8 @@ impl VideoWriter {
             (None, true) => AudioOutcome::None,
         };
 
-        let mut metadata = Dictionary::new();
-        for (k, v) in &spec.metadata {
-            if !DEMUXER_TAGS.contains(&k.as_str()) {
-                metadata.set(k, v);
-            }
-        }
-        for (key, value) in &provenance {
-            metadata.set(key, value);
-        }
-        octx.set_metadata(metadata);
-
-        let mut header = Dictionary::new();
-        if matches!(muxer.as_str(), "mp4" | "mov" | "ipod" | "3gp" | "3g2") {
-            header.set("movflags", "+faststart");
-        }
+        octx.set_metadata(container_metadata(&spec.metadata, &provenance));
+        let header = header_options(&muxer);
         let copied_audio = matches!(audio_outcome, AudioOutcome::Copied { .. });
         octx.write_header_with(header).map_err(|e| {
             (
@@ -458,9 +445,37 @@ impl VideoWriter {
     }
 }
 
+/// The output's container tags: the input's own (except those demuxers invent and those
+/// liveswap sets) plus the provenance tags.
+pub(super) fn container_metadata(
+    input: &[(String, String)],
+    provenance: &[(&'static str, String)],
+) -> Dictionary<'static> {
+    let mut metadata = Dictionary::new();
+    for (k, v) in input {
+        if !DEMUXER_TAGS.contains(&k.as_str()) {
+            metadata.set(k, v);
+        }
+    }
+    for (key, value) in provenance {
+        metadata.set(key, value);
+    }
+    metadata
+}
+
+/// Muxer options for the header: MP4-family files get `faststart` (index first, so they
+/// play while downloading).
+pub(super) fn header_options(muxer: &str) -> Dictionary<'static> {
+    let mut header = Dictionary::new();
+    if matches!(muxer, "mp4" | "mov" | "ipod" | "3gp" | "3g2") {
+        header.set("movflags", "+faststart");
+    }
+    header
+}
+
 /// The container tags that carry the provenance text, for muxers that store one; `None`
 /// for muxers that cannot (raw streams, GIF, image sequences), which liveswap refuses.
-fn provenance_tags(muxer: &str) -> Option<Vec<(&'static str, String)>> {
+pub(super) fn provenance_tags(muxer: &str) -> Option<Vec<(&'static str, String)>> {
     match muxer {
         "mp4" | "mov" | "ipod" | "3gp" | "3g2" | "matroska" | "webm" | "avi" | "flv" | "asf"
         | "nut" => Some(vec![("comment", provenance_text())]),
