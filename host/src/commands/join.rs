@@ -62,7 +62,7 @@ fn reference(given: &[Given]) -> &Given {
     for g in given {
         *count.entry(g.m.source.sha256.as_str()).or_default() += 1;
     }
-    let best = given
+    given
         .iter()
         .max_by_key(|g| {
             (
@@ -70,8 +70,7 @@ fn reference(given: &[Given]) -> &Given {
                 std::cmp::Reverse(g.m.index),
             )
         })
-        .unwrap_or(&given[0]);
-    best
+        .unwrap_or(&given[0])
 }
 
 /// Says how `g` differs from the reference, or nothing when it belongs.
@@ -178,7 +177,11 @@ fn check(mut given: Vec<Given>) -> Result<Vec<Given>, CommandError> {
     for g in &given {
         let f = &g.m.frames;
         if f.start != next || f.end <= f.start {
-            let what = if f.start < next { "overlaps" } else { "leaves a gap after" };
+            let what = if f.start < next {
+                "overlaps"
+            } else {
+                "leaves a gap after"
+            };
             return Err(bad(
                 &g.file,
                 format!(
@@ -191,16 +194,13 @@ fn check(mut given: Vec<Given>) -> Result<Vec<Given>, CommandError> {
     }
     if next != frames {
         return Err(VideoError::Join {
-            reason: format!(
-                "the segments end at frame {next} but the source has {frames} frames"
-            ),
+            reason: format!("the segments end at frame {next} but the source has {frames} frames"),
         }
         .into());
     }
     for g in &given {
-        let digest = crate::models::sha256_file(&g.file).map_err(|e| {
-            bad(&g.file, format!("cannot read the segment file: {e}"))
-        })?;
+        let digest = crate::models::sha256_file(&g.file)
+            .map_err(|e| bad(&g.file, format!("cannot read the segment file: {e}")))?;
         if digest != g.m.file_sha256 {
             return Err(bad(
                 &g.file,

@@ -84,8 +84,7 @@ impl WarmupRule {
             .max(0) as u64;
         let mut min = coast + 2;
         parts.push(format!("track_coast_frames {coast} + 2"));
-        if let Some(SettingValue::Float(s)) =
-            analyser.and_then(|a| a.settings.get("kps_smoothing"))
+        if let Some(SettingValue::Float(s)) = analyser.and_then(|a| a.settings.get("kps_smoothing"))
             && *s > 0.0
             && *s < 1.0
         {

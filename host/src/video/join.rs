@@ -76,7 +76,9 @@ struct StreamShape {
     extradata: Vec<u8>,
 }
 
-fn open_segment(path: &Path) -> Result<(SegmentInput, StreamShape, codec::Parameters, Rational), VideoError> {
+fn open_segment(
+    path: &Path,
+) -> Result<(SegmentInput, StreamShape, codec::Parameters, Rational), VideoError> {
     let input = format::input(path).map_err(|e| bad(path, format!("cannot open: {e}")))?;
     let stream = input
         .streams()
@@ -114,10 +116,11 @@ pub fn join_segments(job: &JoinJob) -> Result<JoinSummary, VideoError> {
 /// One attempt; the flag says whether the header failed with a copied audio track.
 fn join_once(job: &JoinJob, reencode_audio: bool) -> Result<JoinSummary, (VideoError, bool)> {
     let plain = |e: VideoError| (e, false);
-    let first = job
-        .segments
-        .first()
-        .ok_or_else(|| plain(VideoError::Join { reason: "no segments given".into() }))?;
+    let first = job.segments.first().ok_or_else(|| {
+        plain(VideoError::Join {
+            reason: "no segments given".into(),
+        })
+    })?;
     let (_, shape, params, rate) = open_segment(first).map_err(plain)?;
     let tmp = TempOutput::new(&job.output).map_err(|e| plain(write_err(&job.output, e)))?;
     let mut octx = format::output(tmp.path()).map_err(|e| {
@@ -169,15 +172,14 @@ fn join_once(job: &JoinJob, reencode_audio: bool) -> Result<JoinSummary, (VideoE
         &provenance,
     ));
     let copied_audio = matches!(audio_outcome, AudioOutcome::Copied { .. });
-    octx.write_header_with(header_options(&muxer)).map_err(|e| {
-        (
-            write_err(&job.output, format!("the muxer refused the streams: {e}")),
-            copied_audio,
-        )
-    })?;
-    let out_tb = octx
-        .stream(out_stream)
-        .map_or(in_tb, |s| s.time_base());
+    octx.write_header_with(header_options(&muxer, None))
+        .map_err(|e| {
+            (
+                write_err(&job.output, format!("the muxer refused the streams: {e}")),
+                copied_audio,
+            )
+        })?;
+    let out_tb = octx.stream(out_stream).map_or(in_tb, |s| s.time_base());
     if let Some(a) = &mut audio {
         a.header_written(&octx);
     }
@@ -232,8 +234,7 @@ fn join_once(job: &JoinJob, reencode_audio: bool) -> Result<JoinSummary, (VideoE
     octx.write_trailer()
         .map_err(|e| plain(write_err(&job.output, e)))?;
     drop(octx); // closes the file
-    tmp.commit()
-        .map_err(|e| plain(write_err(&job.output, e)))?;
+    tmp.commit().map_err(|e| plain(write_err(&job.output, e)))?;
     Ok(JoinSummary {
         frames,
         audio: audio_outcome,

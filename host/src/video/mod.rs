@@ -68,14 +68,14 @@ pub use encode::{
 pub use error::VideoError;
 pub use index::FrameIndex;
 pub use join::{JoinJob, JoinSummary, join_segments};
-pub use segment::{
-    MANIFEST_FORMAT, ManifestEncoder, ManifestFrames, ManifestProfile, ManifestSource,
-    ManifestTimes, SegmentManifest, SegmentSpec, aligned_warmup,
-};
 pub use progress::{Progress, ProgressStyle};
 pub use runner::{
     FrameMeta, FrameObserver, FrameRange, FrameTiming, NoObserver, QUEUE_FRAMES, Seeking,
     StageTotals, TranscodeSummary, VideoJob, extract_frame, transcode,
+};
+pub use segment::{
+    MANIFEST_FORMAT, ManifestEncoder, ManifestFrames, ManifestProfile, ManifestSource,
+    ManifestTimes, SegmentManifest, SegmentSpec, aligned_warmup,
 };
 pub use source::{AudioInfo, Fraction, FrameTime, VideoInfo};
 pub use trim::{FramePoint, Trim, TrimPosition};

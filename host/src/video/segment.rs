@@ -81,7 +81,11 @@ pub fn aligned_warmup(start: u64, min: u64, period: u64) -> u64 {
         return start;
     }
     let from = start - min;
-    let from = if period > 1 { from - from % period } else { from };
+    let from = if period > 1 {
+        from - from % period
+    } else {
+        from
+    };
     start - from
 }
 
@@ -248,24 +252,29 @@ mod tests {
             for w in all.windows(2) {
                 assert_eq!(w[0].1, w[1].0, "contiguous");
             }
-            let (min, max) = all.iter().fold((u64::MAX, 0), |(a, b), (s, e)| {
-                (a.min(e - s), b.max(e - s))
-            });
+            let (min, max) = all
+                .iter()
+                .fold((u64::MAX, 0), |(a, b), (s, e)| (a.min(e - s), b.max(e - s)));
             assert!(max - min <= 1, "{frames}/{count}: {all:?}");
         }
-        assert_eq!(SegmentSpec::all(3, 275), vec![(0, 91), (91, 183), (183, 275)]);
+        assert_eq!(
+            SegmentSpec::all(3, 275),
+            vec![(0, 91), (91, 183), (183, 275)]
+        );
     }
 
     #[test]
     fn specs_parse_and_refuse() {
-        assert_eq!(
-            "2/4".parse(),
-            Ok(SegmentSpec { index: 2, count: 4 })
-        );
+        assert_eq!("2/4".parse(), Ok(SegmentSpec { index: 2, count: 4 }));
         for bad in ["4/4", "1/0", "a/2", "3", "-1/2", ""] {
             assert!(bad.parse::<SegmentSpec>().is_err(), "{bad}");
         }
-        assert!("4/4".parse::<SegmentSpec>().unwrap_err().contains("below N"));
+        assert!(
+            "4/4"
+                .parse::<SegmentSpec>()
+                .unwrap_err()
+                .contains("below N")
+        );
     }
 
     #[test]

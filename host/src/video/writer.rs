@@ -274,7 +274,11 @@ impl VideoWriter {
         };
 
         octx.set_metadata(container_metadata(&spec.metadata, &provenance));
-        let header = header_options(&muxer);
+        // A segment starts late in the video's time: MP4 stores that start as an edit list
+        // in the movie's time scale (1/1000 by default), which would round the segment's
+        // times by up to half a millisecond; in the track's own time scale it is exact.
+        let exact_start = spec.origin_pts.is_some().then_some(enc_tb.denominator());
+        let header = header_options(&muxer, exact_start);
         let copied_audio = matches!(audio_outcome, AudioOutcome::Copied { .. });
         octx.write_header_with(header).map_err(|e| {
             (
@@ -464,11 +468,16 @@ pub(super) fn container_metadata(
 }
 
 /// Muxer options for the header: MP4-family files get `faststart` (index first, so they
-/// play while downloading).
-pub(super) fn header_options(muxer: &str) -> Dictionary<'static> {
+/// play while downloading); with `timescale`, their movie and video track use that time
+/// scale, so an edit list (a stream starting after 0) keeps its exact time.
+pub(super) fn header_options(muxer: &str, timescale: Option<i32>) -> Dictionary<'static> {
     let mut header = Dictionary::new();
     if matches!(muxer, "mp4" | "mov" | "ipod" | "3gp" | "3g2") {
         header.set("movflags", "+faststart");
+        if let Some(t) = timescale.filter(|&t| t > 0) {
+            header.set("movie_timescale", &t.to_string());
+            header.set("video_track_timescale", &t.to_string());
+        }
     }
     header
 }
