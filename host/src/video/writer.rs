@@ -269,6 +269,8 @@ impl VideoWriter {
         };
         let audio_outcome = match (&audio, spec.audio) {
             (Some(a), _) => a.outcome.clone(),
+            // A segment: `liveswap join` adds the source's audio to the whole.
+            (None, false) if spec.origin_pts.is_some() => AudioOutcome::LeftToJoin,
             (None, false) => AudioOutcome::Dropped,
             (None, true) => AudioOutcome::None,
         };
