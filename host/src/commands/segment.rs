@@ -47,7 +47,7 @@ pub struct WarmupRule {
 fn int_setting(profile: &Profile, id: &str, key: &str) -> Option<i64> {
     let stage = profile.enabled().find(|s| s.id == id)?;
     match stage.settings.get(key)? {
-        SettingValue::Int(v) => Some(*v),
+        SettingValue::Int(v) => Some(v),
         _ => None,
     }
 }
@@ -85,8 +85,8 @@ impl WarmupRule {
         let mut min = coast + 2;
         parts.push(format!("track_coast_frames {coast} + 2"));
         if let Some(SettingValue::Float(s)) = analyser.and_then(|a| a.settings.get("kps_smoothing"))
-            && *s > 0.0
-            && *s < 1.0
+            && s > 0.0
+            && s < 1.0
         {
             let forget = ((1.0f64 / 256.0).ln() / s.ln()).ceil() as u64;
             min = min.max(forget);
