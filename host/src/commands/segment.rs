@@ -260,10 +260,8 @@ impl SegmentPlan {
             .into());
         }
         let tb = summary.info.time_base;
-        let seconds = |pts: i64| {
-            let first = 0;
-            (pts - first) as f64 * f64::from(tb.num) / f64::from(tb.den)
-        };
+        // Seconds on the stream's clock (timestamp × time base).
+        let seconds = |pts: i64| pts as f64 * tb.as_f64();
         Ok(SegmentManifest {
             format: video::MANIFEST_FORMAT.into(),
             liveswap: env!("CARGO_PKG_VERSION").into(),
@@ -320,8 +318,64 @@ pub fn manifest_path(output: &Path) -> PathBuf {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used, reason = "tests")]
 mod tests {
     use super::*;
+    use crate::profile::Stage;
+    use liveswap_sdk::Settings;
+
+    fn stage(id: &str, enabled: bool, values: &[(&str, SettingValue)]) -> Stage {
+        let mut settings = Settings::default();
+        for (k, v) in values {
+            settings.set(k, v.clone());
+        }
+        Stage {
+            id: id.into(),
+            enabled,
+            settings,
+        }
+    }
+
+    fn analyser(tracking: bool, smoothing: f64) -> Stage {
+        stage(
+            "face_analyser",
+            true,
+            &[
+                ("tracking", SettingValue::Bool(tracking)),
+                ("track_coast_frames", SettingValue::Int(2)),
+                ("kps_smoothing", SettingValue::Float(smoothing)),
+                ("detect_full_every", SettingValue::Int(10)),
+                ("embedding_refresh", SettingValue::Int(15)),
+                ("recognizer_model", SettingValue::Text("w600k_r50".into())),
+            ],
+        )
+    }
+
+    #[test]
+    fn warmup_follows_the_profile() {
+        let enhancer = |on| {
+            stage(
+                "face_enhancer",
+                on,
+                &[("every_n_frames", SettingValue::Int(4))],
+            )
+        };
+        let profile = |stages| Profile {
+            path: "p.toml".into(),
+            stages,
+        };
+        // Coast 2 + 2; periods 10, 15 and the enhancer's 4: lcm 60.
+        let rule = WarmupRule::from_profile(&profile(vec![analyser(true, 0.0), enhancer(true)]));
+        assert_eq!((rule.min, rule.period), (4, 60));
+        assert_eq!(rule.frames_before(200), 20, "warm-up from frame 180");
+        assert_eq!(rule.frames_before(183), 63, "179 → warm-up from frame 120");
+        // A disabled enhancer does not count; smoothing 0.5 needs 8 frames to forget.
+        let rule = WarmupRule::from_profile(&profile(vec![analyser(true, 0.5), enhancer(false)]));
+        assert_eq!((rule.min, rule.period), (8, 30));
+        // No tracking: no warm-up.
+        let rule = WarmupRule::from_profile(&profile(vec![analyser(false, 0.0), enhancer(true)]));
+        assert_eq!(rule.frames_before(200), 0);
+    }
 
     #[test]
     fn lcm_of_periods() {

@@ -52,7 +52,10 @@ pub const QUEUE_FRAMES: usize = 4;
 /// What a processor sees about the frame besides its pixels.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct FrameMeta {
-    /// 0-based number of the frame in this run (the first frame after `--trim` is 0).
+    /// 0-based number of the frame in this run: the first frame processed is 0 (after
+    /// `--trim`; with warm-up frames, the first warm-up frame). Runs that keep source times
+    /// (segments) use the frame's number in the whole video instead, as a run from the
+    /// start would.
     pub index: u64,
     /// The frame's place in the source video.
     pub time: FrameTime,

@@ -129,9 +129,9 @@ pub struct ManifestTimes {
     pub first_pts: i64,
     /// Timestamp of the end of the last written frame.
     pub end_pts: i64,
-    /// The same, in seconds from the stream's start (for people).
+    /// `first_pts` in seconds on the stream's clock (for people).
     pub first_s: f64,
-    /// The same, in seconds from the stream's start (for people).
+    /// `end_pts` in seconds on the stream's clock (for people).
     pub end_s: f64,
 }
 
