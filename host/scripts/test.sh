@@ -7,3 +7,4 @@ cd "$root"
 "$root/host/scripts/setup.sh"
 cargo build --workspace --all-targets
 cargo test --workspace
+"$root/host/scripts/test-slurm.sh"

@@ -1,6 +1,6 @@
 //! Command-line definitions (clap). Parsing only; the work is in [`crate::commands`].
 
-use crate::video::{DEFAULT_QUALITY, EncoderRequest, FramePoint, Preset, Trim};
+use crate::video::{DEFAULT_QUALITY, EncoderRequest, FramePoint, Preset, SegmentSpec, Trim};
 use clap::{Args, Parser, Subcommand};
 use std::path::PathBuf;
 
@@ -76,9 +76,12 @@ pub enum Command {
     /// through the processors and written to the container the output extension names,
     /// keeping frame count, frame rate and audio. Ctrl-C stops the run and writes nothing.
     Run(RunArgs),
-    /// Process one frame of a video with a profile and write it as an image.
+    /// Process one frame of a video (or a still image) with a profile and write it as an image.
     ///
     /// Example: liveswap preview -p profiles/debug.toml -t clip.mp4 --frame 120 -o frame.png
+    ///
+    /// The frame is reached by seeking to the keyframe before it, then decoding to it: the
+    /// same pixels and numbering as decoding from the start, in a fraction of the time.
     Preview(PreviewArgs),
     /// Measure a profile on a video clip: milliseconds per stage, processor and model
     /// call, fps, peak memory, and the share of time inside ONNX Runtime.
@@ -109,6 +112,73 @@ pub enum Command {
     /// Show the ONNX Runtime library found, the execution providers it offers, what `auto`
     /// picks, and how to get the others.
     Providers(ProvidersArgs),
+    /// Join segments rendered with `run --segment K/N` into one video, without re-encoding.
+    ///
+    /// Example: liveswap join out/seg-*.mp4 -o out/final.mp4
+    ///
+    /// Takes the segment files (or their .json manifests) in any order, checks that they
+    /// come from the same source (sha256), profile, settings, face images and encoder, and
+    /// that segments 0..N-1 are all there with no gap or overlap; then copies their video
+    /// packets one after the other (frame rate and every timestamp kept) and adds the
+    /// source's audio once, copied or re-encoded as `run` would. The output carries the
+    /// provenance tag.
+    Join(JoinArgs),
+    /// Print how a video splits into segments, with the time each should take.
+    ///
+    /// Example: liveswap plan -t long.mp4 --segments 8 -p profiles/inswapper.toml -s face.jpg
+    ///
+    /// The expected seconds come from a quick benchmark of the profile on the first
+    /// --bench-frames frames (the same run as `liveswap bench`), times the frames each
+    /// segment processes (its own plus its warm-up).
+    Plan(PlanArgs),
+}
+
+/// `liveswap join`.
+#[derive(Debug, Args)]
+pub struct JoinArgs {
+    /// Segment files (or their manifests, SEGMENT.json), in any order.
+    #[arg(value_name = "SEGMENT", required = true)]
+    pub segments: Vec<PathBuf>,
+    /// The joined video; the extension picks the container.
+    #[arg(short, long, value_name = "FILE")]
+    pub output: PathBuf,
+    /// The source video, when it moved since the segments were rendered (its sha256 must
+    /// match theirs) [default: the path in the manifests].
+    #[arg(short, long, value_name = "VIDEO")]
+    pub target: Option<PathBuf>,
+    /// Leave out the source's audio.
+    #[arg(long)]
+    pub no_audio: bool,
+    /// Replace the output file if it exists.
+    #[arg(long)]
+    pub overwrite: bool,
+}
+
+/// `liveswap plan`.
+#[derive(Debug, Args)]
+#[command(group(clap::ArgGroup::new("split").required(true).args(["segments", "segment_frames"])))]
+pub struct PlanArgs {
+    /// The video.
+    #[arg(short, long, value_name = "VIDEO")]
+    pub target: PathBuf,
+    /// Split into N segments.
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
+    pub segments: Option<u64>,
+    /// Split into segments of about F frames each.
+    #[arg(long, value_name = "F", value_parser = clap::value_parser!(u64).range(1..))]
+    pub segment_frames: Option<u64>,
+    /// The profile the segments will run (for the warm-up and the benchmark).
+    #[arg(short, long, value_name = "FILE")]
+    pub profile: PathBuf,
+    /// Source face image(s), as for `run` (repeatable).
+    #[arg(short, long, value_name = "FILE")]
+    pub source: Vec<PathBuf>,
+    /// Override a profile setting (repeatable), as for `run`.
+    #[arg(long = "set", value_name = "PROCESSOR.KEY=VALUE")]
+    pub set: Vec<String>,
+    /// Frames to benchmark (0 = no benchmark, no times).
+    #[arg(long, value_name = "N", default_value_t = 10)]
+    pub bench_frames: u64,
 }
 
 /// `liveswap run`.
@@ -184,6 +254,18 @@ pub struct VideoArgs {
     /// container cannot hold its codec).
     #[arg(long)]
     pub no_audio: bool,
+    /// Render only segment K (0-based) of N of the video, cut on frame numbers, for
+    /// `liveswap join` to put back together (one task per segment on Slurm or Kubernetes).
+    /// Writes the segment (no audio; frames keep their times in the whole video) and a
+    /// manifest beside it, OUTPUT.json. Decoding starts at the keyframe before the warm-up.
+    #[arg(long, value_name = "K/N", conflicts_with = "trim")]
+    pub segment: Option<SegmentSpec>,
+    /// Frames before the segment processed without being written, so tracking and the
+    /// enhancer's reuse reach a single run's state at the join [default: from the
+    /// profile: track_coast_frames + 2 (longer with kps_smoothing), started on a multiple
+    /// of detect_full_every, embedding_refresh and face_enhancer.every_n_frames].
+    #[arg(long, value_name = "F", requires = "segment")]
+    pub segment_warmup: Option<u64>,
 }
 
 /// `liveswap preview`.
@@ -192,8 +274,8 @@ pub struct PreviewArgs {
     /// The profile (TOML) to run.
     #[arg(short, long, value_name = "FILE")]
     pub profile: PathBuf,
-    /// The video.
-    #[arg(short, long, value_name = "VIDEO")]
+    /// The video, or a still image (then only --frame 0).
+    #[arg(short, long, value_name = "VIDEO|IMAGE")]
     pub target: PathBuf,
     /// Which frame: a 0-based frame number, or a time (`2.5s`, `1:02.5`) for the first
     /// frame at or after it.

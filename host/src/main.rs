@@ -58,6 +58,10 @@ fn run(cli: &Cli) -> anyhow::Result<Completion> {
             let mut out = std::io::stdout().lock();
             return Ok(commands::providers(&cli.global, args.json, &mut out)?);
         }
+        Command::Join(args) => {
+            let mut out = std::io::stdout().lock();
+            return Ok(commands::join(args, &mut out)?);
+        }
         _ => {}
     }
     // The responsible-use notice, once per machine, before anything that makes swapped output.
@@ -69,11 +73,12 @@ fn run(cli: &Cli) -> anyhow::Result<Completion> {
         Command::Run(args) => Host::start_with_profile(&cli.global, &args.profile)?,
         Command::Preview(args) => Host::start_with_profile(&cli.global, &args.profile)?,
         Command::Bench(args) => Host::start_with_profile(&cli.global, &args.profile)?,
+        Command::Plan(args) => Host::start_with_profile(&cli.global, &args.profile)?,
         _ => Host::start(&cli.global)?,
     };
     if matches!(
         cli.command,
-        Command::Run(_) | Command::Preview(_) | Command::Bench(_)
+        Command::Run(_) | Command::Preview(_) | Command::Bench(_) | Command::Plan(_)
     ) {
         install_cancel_handler(&host);
     }
@@ -83,12 +88,13 @@ fn run(cli: &Cli) -> anyhow::Result<Completion> {
         Command::Run(args) => commands::run(&host, args, &mut out)?,
         Command::Preview(args) => commands::preview(&host, args, &mut out)?,
         Command::Bench(args) => commands::bench(&host, args, &mut out)?,
+        Command::Plan(args) => commands::plan(&host, args, &mut out)?,
         Command::Analyse(args) => commands::analyse(&host, args, &mut out)?,
         Command::Plugins(args) => commands::plugins(&host, args.json, &mut out)?,
         Command::Profile(ProfileCommand::Check { file, set }) => {
             commands::profile_check(&host, file, set, &mut out)?
         }
-        Command::Models(_) | Command::Providers(_) => Completion::Clean,
+        Command::Models(_) | Command::Providers(_) | Command::Join(_) => Completion::Clean,
     };
     Ok(done)
 }

@@ -72,7 +72,29 @@ pub fn bench(
     out: &mut dyn Write,
 ) -> Result<Completion, CommandError> {
     // `_scratch` lives until the end of the command; dropping it deletes the file.
-    let (output, _scratch) = match &args.output {
+    let (done, _scratch) = measured_run(host, args)?;
+    let report = measure(host, args, &done);
+    if args.json {
+        serde_json::to_writer_pretty(&mut *out, &report)?;
+        writeln!(out)?;
+    } else {
+        print_table(out, &report)?;
+    }
+    Ok(if done.stats.problems() > 0 {
+        Completion::WithProblems
+    } else {
+        Completion::Clean
+    })
+}
+
+/// The benchmark's run: the profile over the first `args.frames` frames, written to
+/// `args.output` or to a scratch file deleted when the returned guard drops. Also the
+/// quick benchmark of `liveswap plan`.
+pub(super) fn measured_run(
+    host: &Host,
+    args: &BenchArgs,
+) -> Result<(VideoRun, Option<Scratch>), CommandError> {
+    let (output, scratch) = match &args.output {
         Some(path) => (path.clone(), None),
         None => {
             let s = Scratch::new()?;
@@ -100,21 +122,11 @@ pub fn bench(
             video_preset: Preset::default(),
             encoder_threads: None,
             no_audio: false,
+            segment: None,
+            segment_warmup: None,
         },
     };
-    let done = transcode_profile(host, &run_args)?;
-    let report = measure(host, args, &done);
-    if args.json {
-        serde_json::to_writer_pretty(&mut *out, &report)?;
-        writeln!(out)?;
-    } else {
-        print_table(out, &report)?;
-    }
-    Ok(if done.stats.problems() > 0 {
-        Completion::WithProblems
-    } else {
-        Completion::Clean
-    })
+    Ok((transcode_profile(host, &run_args)?, scratch))
 }
 
 fn measure(host: &Host, args: &BenchArgs, done: &VideoRun) -> BenchReport {
@@ -251,7 +263,7 @@ pub fn peak_rss() -> Option<u64> {
 }
 
 /// A private temporary folder for the benchmark's output, removed on drop.
-struct Scratch {
+pub(super) struct Scratch {
     dir: PathBuf,
 }
 

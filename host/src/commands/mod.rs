@@ -3,7 +3,9 @@
 mod analyse;
 mod bench;
 mod error;
+mod join;
 mod models_cmd;
+mod plan;
 mod plugins_cmd;
 mod preview;
 mod profile_cmd;
@@ -12,12 +14,15 @@ mod report;
 mod run;
 mod run_sources;
 mod run_video;
+mod segment;
 mod setup;
 
 pub use analyse::{AnalyseJson, FaceJson, analyse};
 pub use bench::{BenchReport, ModelTiming, bench, peak_rss};
 pub use error::CommandError;
+pub use join::join;
 pub use models_cmd::{fetch as models_fetch, models, select_entries, verify_cmd as models_verify};
+pub use plan::plan;
 pub use plugins_cmd::plugins;
 pub use preview::preview;
 pub use profile_cmd::profile_check;
@@ -26,6 +31,7 @@ pub use report::{SwapReport, swap_reports};
 pub use run::run;
 pub use run_sources::{SourcePlan, SourceSpec, parse_map};
 pub use run_video::is_video_target;
+pub use segment::{WarmupRule, settings_lines};
 pub use setup::{Host, inference_options, parse_overrides};
 
 /// How a command ended when it did not fail outright.

@@ -13,6 +13,7 @@
 use super::Completion;
 use super::error::CommandError;
 use super::run_sources::SourcePlan;
+use super::segment::{SegmentPlan, manifest_path};
 use super::setup::{Host, parse_overrides};
 use crate::cli::RunArgs;
 use crate::media::{check_output_target, is_image_path};
@@ -71,6 +72,8 @@ fn encode_options(args: &RunArgs) -> EncodeOptions {
 
 /// A finished video run, for the summary (`run`) or the measurements (`bench`).
 pub(super) struct VideoRun {
+    /// `--segment`: the segment that was rendered.
+    pub(super) segment: Option<SegmentPlan>,
     /// The pipeline that ran.
     pub(super) pipeline: Pipeline,
     /// What the transcode did.
@@ -86,8 +89,26 @@ pub fn run_video(
     out: &mut dyn Write,
 ) -> Result<Completion, CommandError> {
     let done = transcode_profile(host, args)?;
-    let trim = args.video.trim.unwrap_or_default();
+    let trim = match &done.segment {
+        Some(plan) => plan.trim(),
+        None => args.video.trim.unwrap_or_default(),
+    };
     report(out, args, &done.pipeline, &done.summary, &done.stats, &trim)?;
+    if let Some(plan) = &done.segment {
+        let manifest = plan.manifest(&args.output, &done.summary)?;
+        let path = manifest_path(&args.output);
+        manifest.write(&path)?;
+        writeln!(
+            out,
+            "segment {}: frames {}..{} (warm-up {} from frame {}); manifest {}",
+            plan.spec,
+            manifest.frames.start,
+            manifest.frames.end,
+            manifest.frames.warmup,
+            manifest.frames.decoded_from,
+            path.display()
+        )?;
+    }
     Ok(if done.stats.problems() > 0 {
         Completion::WithProblems
     } else {
@@ -132,16 +153,42 @@ pub(super) fn transcode_profile(host: &Host, args: &RunArgs) -> Result<VideoRun,
             .map_or_else(String::new, |a| format!(", audio {}", a.codec))
     );
 
+    let segment = match args.video.segment {
+        Some(spec) => {
+            if args.video.trim.is_some() {
+                return Err(VideoError::BadOption {
+                    option: "--segment".into(),
+                    reason: "--segment cuts the whole video; it cannot be combined with --trim"
+                        .into(),
+                }
+                .into());
+            }
+            Some(SegmentPlan::new(
+                spec,
+                args.video.segment_warmup,
+                &args.target,
+                &profile,
+                &plan,
+            )?)
+        }
+        None => None,
+    };
+
     let mut pipeline = Pipeline::build(&profile, &host.plugins, &host.services)?;
     let sources = plan.prepare(&mut pipeline, &profile, &host.plugins)?;
     pipeline.set_frame_kind(liveswap_sdk::FrameKind::VIDEO);
     let job = VideoJob {
         input: args.target.clone(),
         output: args.output.clone(),
-        trim: args.video.trim.unwrap_or_default(),
+        trim: segment
+            .as_ref()
+            .map_or_else(|| args.video.trim.unwrap_or_default(), SegmentPlan::trim),
         encode: encode_options(args),
         audio: !args.video.no_audio,
         decode_threads: 1,
+        warmup: segment.as_ref().map_or(0, |s| s.warmup),
+        keep_source_times: segment.is_some(),
+        ..Default::default()
     };
 
     let mut stats = StageStats::default();
@@ -206,6 +253,7 @@ pub(super) fn transcode_profile(host: &Host, args: &RunArgs) -> Result<VideoRun,
         }
     };
     Ok(VideoRun {
+        segment,
         pipeline,
         summary,
         stats,

@@ -25,6 +25,8 @@ pub enum AudioOutcome {
     None,
     /// `--no-audio`.
     Dropped,
+    /// A `--segment` run: the segment has no audio, `liveswap join` adds the source's.
+    LeftToJoin,
     /// Copied as it was.
     Copied {
         /// Codec name.
@@ -44,6 +46,7 @@ impl std::fmt::Display for AudioOutcome {
         match self {
             Self::None => write!(f, "no audio"),
             Self::Dropped => write!(f, "audio dropped (--no-audio)"),
+            Self::LeftToJoin => write!(f, "no audio in the segment (join adds it)"),
             Self::Copied { codec } => write!(f, "audio copied ({codec})"),
             Self::Reencoded { from, to } => write!(f, "audio re-encoded ({from} → {to})"),
         }

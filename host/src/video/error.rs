@@ -166,6 +166,28 @@ pub enum VideoError {
         /// The frame (0-based in the run) that stopped it.
         frame: u64,
     },
+    /// A segment file or manifest given to `liveswap join` is unreadable, damaged, or does
+    /// not belong with the others (another source, other settings, missing, overlapping).
+    ///
+    /// ## Resolution
+    /// The message names the segment and what differs: render the missing or foreign
+    /// segments again with the same `liveswap run … --segment K/N` command as the others.
+    #[error("{path}: {reason}")]
+    BadSegment {
+        /// The segment (or its manifest).
+        path: PathBuf,
+        /// Why.
+        reason: String,
+    },
+    /// Segments that cannot be joined as a whole (one missing, counts that differ).
+    ///
+    /// ## Resolution
+    /// Follow the message: it names the missing segments and the command that renders them.
+    #[error("cannot join: {reason}")]
+    Join {
+        /// Why.
+        reason: String,
+    },
     /// A worker thread of the pipeline panicked (a bug).
     ///
     /// ## Resolution

@@ -1,12 +1,14 @@
-//! The three FFmpeg calls ffmpeg-next does not wrap safely.
+//! The FFmpeg calls ffmpeg-next does not wrap safely.
 //!
 //! Where: used by the decoder (colour matrix of the YUV→RGB conversion), the writer (colour
 //! matrix of RGB→YUV; whether a container takes a codec) and the audio copy (clearing the
-//! input's codec tag). Why here: the rest of `video` is safe code; keeping the raw calls in
+//! input's codec tag), the frame index (a packet's discard flag, which ffmpeg-next's
+//! `Packet::flags` drops) and the segment join (picture size and global header of a
+//! stream's codec parameters). Why here: the rest of `video` is safe code; keeping the raw calls in
 //! one small module makes them easy to audit.
 #![allow(
     unsafe_code,
-    reason = "three FFmpeg calls without a safe ffmpeg-next wrapper; each block has a SAFETY note"
+    reason = "FFmpeg calls without a safe ffmpeg-next wrapper; each block has a SAFETY note"
 )]
 
 use ffmpeg::ffi;
@@ -86,5 +88,41 @@ pub(super) fn clear_codec_tag(stream: &mut StreamMut<'_>) {
     unsafe {
         let st = stream.as_mut_ptr();
         (*(*st).codecpar).codec_tag = 0;
+    }
+}
+
+/// Whether the demuxer marked `packet` as one the decoder must drop (`AV_PKT_FLAG_DISCARD`,
+/// e.g. samples before an MP4 edit list's start).
+pub(super) fn packet_discarded(packet: &ffmpeg::Packet) -> bool {
+    use ffmpeg::packet::Ref as _;
+    // SAFETY: `as_ptr` points at the AVPacket the `Packet` owns, valid while `packet` is
+    // borrowed; only its plain integer `flags` field is read.
+    let flags = unsafe { (*packet.as_ptr()).flags };
+    flags & ffi::AV_PKT_FLAG_DISCARD != 0
+}
+
+/// Picture size in a stream's codec parameters.
+pub(super) fn parameters_size(params: &ffmpeg::codec::Parameters) -> (u32, u32) {
+    // SAFETY: `params` wraps a valid AVCodecParameters for as long as it is borrowed; only
+    // two plain integer fields are read.
+    let (w, h) = unsafe {
+        let p = params.as_ptr();
+        ((*p).width, (*p).height)
+    };
+    (w.max(0) as u32, h.max(0) as u32)
+}
+
+/// The codec's global header (`extradata`: SPS/PPS for H.264), copied.
+pub(super) fn parameters_extradata(params: &ffmpeg::codec::Parameters) -> Vec<u8> {
+    // SAFETY: as above; `extradata` is either null or points at `extradata_size` bytes
+    // owned by the parameters, which outlive this copy.
+    unsafe {
+        let p = params.as_ptr();
+        let (data, size) = ((*p).extradata, (*p).extradata_size);
+        if data.is_null() || size <= 0 {
+            Vec::new()
+        } else {
+            std::slice::from_raw_parts(data, size as usize).to_vec()
+        }
     }
 }

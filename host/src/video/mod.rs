@@ -16,6 +16,9 @@
 //!   otherwise (AAC; Opus for WebM), dropped with `--no-audio`.
 //! - **Encoders** (`encode`): libx264 by default, others and hardware ones on request,
 //!   probed by opening with a fallback to software and one warning.
+//! - **Seeking and segments** (`index`, `segment`, `join`): a run that starts later in the
+//!   file seeks to the keyframe before its first frame; `--segment K/N` renders one part of
+//!   a video with a warm-up, and `join` remuxes the parts into one file without re-encoding.
 //! - **Safe outputs**: written under a temporary name and renamed at the end; errors,
 //!   corrupt inputs and Ctrl-C leave nothing behind. Every output's container metadata
 //!   carries the provenance comment ([`crate::media::provenance`]).
@@ -30,6 +33,7 @@
 //!     encode: EncodeOptions::default(),
 //!     audio: true,
 //!     decode_threads: 1,
+//!     ..Default::default()
 //! };
 //! // Invert every pixel of the first 30 frames.
 //! let summary = transcode(
@@ -46,8 +50,11 @@ mod audio;
 mod encode;
 mod error;
 mod ffi;
+mod index;
+mod join;
 mod progress;
 mod runner;
+mod segment;
 mod source;
 mod timing;
 mod trim;
@@ -59,10 +66,16 @@ pub use encode::{
     MAX_QUALITY, Preset, default_encoder_threads, encoder_options,
 };
 pub use error::VideoError;
+pub use index::FrameIndex;
+pub use join::{JoinJob, JoinSummary, join_segments};
 pub use progress::{Progress, ProgressStyle};
 pub use runner::{
-    FrameMeta, FrameObserver, FrameTiming, NoObserver, QUEUE_FRAMES, StageTotals, TranscodeSummary,
-    VideoJob, extract_frame, transcode,
+    FrameMeta, FrameObserver, FrameRange, FrameTiming, NoObserver, QUEUE_FRAMES, Seeking,
+    StageTotals, TranscodeSummary, VideoJob, extract_frame, transcode,
+};
+pub use segment::{
+    MANIFEST_FORMAT, ManifestEncoder, ManifestFrames, ManifestProfile, ManifestSource,
+    ManifestTimes, SegmentManifest, SegmentSpec, aligned_warmup,
 };
 pub use source::{AudioInfo, Fraction, FrameTime, VideoInfo};
 pub use trim::{FramePoint, Trim, TrimPosition};
@@ -91,4 +104,10 @@ pub fn init() -> Result<(), VideoError> {
 /// Reads what a video contains without decoding it.
 pub fn probe(path: &std::path::Path) -> Result<VideoInfo, VideoError> {
     source::VideoSource::open(path, 1).map(|(_, info)| info)
+}
+
+/// Indexes the video stream's frames by demuxing the file (nothing is decoded); `None`
+/// when the file's frames do not all carry their own timestamp.
+pub fn frame_index(path: &std::path::Path) -> Result<Option<FrameIndex>, VideoError> {
+    source::VideoSource::open(path, 1)?.0.scan_index()
 }

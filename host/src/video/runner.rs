@@ -19,6 +19,13 @@
 //! then told to abandon the file, which is deleted: a cancelled run leaves no output (an
 //! existing file at the output name is untouched) and ends with [`VideoError::Cancelled`].
 //!
+//! Reaching the first frame (`--trim`, `--segment`): the source seeks to the keyframe at or
+//! before it ([`Seeking::Keyframe`], the default) instead of decoding everything before it;
+//! frames are numbered exactly as decoding from the start would number them (see
+//! `source`). With [`VideoJob::warmup`] the frames just before the first written one are
+//! decoded and processed but not written, so trackers and caches in the processors reach
+//! the state a run from the start would have (segments, see `commands::run_video`).
+//!
 //! Thread budget: ONNX Runtime inside the processors uses `--execution-threads` (all
 //! cores by default), the decoder 1 thread, the encoder `--encoder-threads` (half the
 //! cores by default, see [`super::encode::default_encoder_threads`]). On 2 cores that is
@@ -28,6 +35,7 @@
 use super::audio::AudioOutcome;
 use super::encode::EncodeOptions;
 use super::error::VideoError;
+use super::index::FrameIndex;
 use super::source::{FrameTime, RgbConverter, VideoInfo, VideoSource};
 use super::trim::{FramePoint, Trim, TrimPosition};
 use super::writer::{Colour, EncoderChoice, VideoWriter, WriterSpec, YuvConverter};
@@ -45,7 +53,10 @@ pub const QUEUE_FRAMES: usize = 4;
 /// What a processor sees about the frame besides its pixels.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct FrameMeta {
-    /// 0-based number of the frame in this run (the first frame after `--trim` is 0).
+    /// 0-based number of the frame in this run: the first frame processed is 0 (after
+    /// `--trim`; with warm-up frames, the first warm-up frame). Runs that keep source times
+    /// (segments) use the frame's number in the whole video instead, as a run from the
+    /// start would.
     pub index: u64,
     /// The frame's place in the source video.
     pub time: FrameTime,
@@ -84,8 +95,20 @@ impl FrameObserver for NoObserver {
     fn frame_done(&mut self, _timing: &FrameTiming) {}
 }
 
+/// How a run reaches its first frame.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Seeking {
+    /// Jump to the keyframe at or before it and decode from there (files without
+    /// timestamps on every frame are decoded from the start).
+    #[default]
+    Keyframe,
+    /// Decode every frame from the start of the file (the reference the seeking is tested
+    /// against).
+    FromStart,
+}
+
 /// One video run.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct VideoJob {
     /// The video to read.
     pub input: PathBuf,
@@ -99,6 +122,14 @@ pub struct VideoJob {
     pub audio: bool,
     /// Decoder threads.
     pub decode_threads: usize,
+    /// Frames before the trim's start that are processed but not written (needs a start
+    /// given as a frame number, or a seekable file).
+    pub warmup: u64,
+    /// Write every frame at its time in the whole video (as an untrimmed run would) instead
+    /// of starting the output at 0, and no audio: a segment that `join` puts back together.
+    pub keep_source_times: bool,
+    /// How to reach the first frame.
+    pub seeking: Seeking,
 }
 
 /// Totals of a run.
@@ -131,12 +162,33 @@ pub struct TranscodeSummary {
     pub audio: AudioOutcome,
     /// Time per stage.
     pub totals: StageTotals,
+    /// Which source frames were decoded, processed and written.
+    pub range: FrameRange,
+}
+
+/// The source frames a run touched, by number, and the written ones' times.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct FrameRange {
+    /// The frame decoding started at (a keyframe; 0 without seeking).
+    pub decoded_from: u64,
+    /// Frames processed without being written (warm-up).
+    pub warmup: u64,
+    /// First written frame.
+    pub first: u64,
+    /// One past the last written frame.
+    pub end: u64,
+    /// Source timestamp (stream time base) of the first written frame.
+    pub first_pts: i64,
+    /// Source timestamp of the end of the last written frame (its pts + duration).
+    pub end_pts: i64,
 }
 
 struct Decoded {
     image: OwnedImage,
     time: FrameTime,
     decode: Duration,
+    /// Processed but not written.
+    warmup: bool,
 }
 
 enum ToEncoder {
@@ -161,11 +213,13 @@ fn join<T>(
     })?
 }
 
-/// The decode thread: frames inside the trim, converted to RGB, in order.
+/// The decode thread: frames inside the trim (and warm-up frames from `warm_from`),
+/// converted to RGB, in order.
 fn decode_loop(
     path: &Path,
     mut source: VideoSource,
     trim: Trim,
+    warm_from: Option<u64>,
     tx: SyncSender<Decoded>,
     cancel: &AtomicBool,
 ) -> Result<u64, VideoError> {
@@ -180,11 +234,12 @@ fn decode_loop(
             return Ok(seen);
         };
         seen += 1;
-        match trim.position(raw.time.source_index, raw.time.timestamp_us) {
+        let warmup = match trim.position(raw.time.source_index, raw.time.timestamp_us) {
+            TrimPosition::Before if warm_from.is_some_and(|w| raw.time.source_index >= w) => true,
             TrimPosition::Before => continue,
             TrimPosition::After => return Ok(seen),
-            TrimPosition::Inside => {}
-        }
+            TrimPosition::Inside => false,
+        };
         let image = rgb.convert(&raw.frame).map_err(|e| VideoError::Corrupt {
             path: path.into(),
             at: format!("frame {}", raw.time.source_index),
@@ -194,6 +249,7 @@ fn decode_loop(
             image,
             time: raw.time,
             decode: started.elapsed(),
+            warmup,
         };
         if tx.send(frame).is_err() {
             // The processing side stopped (error or cancel); it reports why.
@@ -250,17 +306,34 @@ pub fn transcode(
     cancel: &AtomicBool,
 ) -> Result<TranscodeSummary, VideoError> {
     let wall = Instant::now();
-    let (source, info) = VideoSource::open(&job.input, job.decode_threads)?;
+    let (mut source, info) = VideoSource::open(&job.input, job.decode_threads)?;
     let tb = source.time_base();
     let fps = info.frame_rate;
+    let start = plan_start(&mut source, job)?;
 
-    let total = info.estimated_frames().map(|n| {
-        if job.trim.is_everything() {
-            n
-        } else {
-            job.trim.estimate(n, fps.as_f64())
+    let total = match (start.index.as_ref(), start.first) {
+        (Some(ix), Some(first)) => {
+            let end = job.trim.end.map_or(ix.frames(), |e| match e {
+                FramePoint::Frame(n) => n.min(ix.frames()),
+                FramePoint::Time(us) => ix.frame_at_time(source.start_pts(ix), us),
+            });
+            Some(end.saturating_sub(first))
         }
-    });
+        _ => info.estimated_frames().map(|n| {
+            if job.trim.is_everything() {
+                n
+            } else {
+                job.trim.estimate(n, fps.as_f64())
+            }
+        }),
+    };
+    let origin_pts = if job.keep_source_times {
+        start.index.as_ref().and_then(FrameIndex::first_pts)
+    } else {
+        None
+    };
+    let decoded_from = start.decoded_from;
+    let warm_from = start.warm_from;
 
     let (dtx, drx) = sync_channel::<Decoded>(QUEUE_FRAMES);
     let colour = Colour {
@@ -277,17 +350,41 @@ pub fn transcode(
         let decode = std::thread::Builder::new()
             .name("liveswap-decode".into())
             .spawn_scoped(scope, move || {
-                decode_loop(&job.input, source, trim, dtx, cancel_flag)
+                decode_loop(&job.input, source, trim, warm_from, dtx, cancel_flag)
             })
             .map_err(|e| VideoError::Internal {
                 thread: "decode",
                 reason: e.to_string(),
             })?;
 
+        // Warm-up frames go through the processors and no further.
+        let mut warmed: u64 = 0;
+        let frame_index = |time: &FrameTime, done: u64| {
+            if job.keep_source_times {
+                time.source_index
+            } else {
+                done
+            }
+        };
+        let wait = Instant::now();
+        let mut received = drx.recv();
+        while let Ok(frame) = &mut received {
+            if !frame.warmup || cancel.load(Ordering::Relaxed) {
+                break;
+            }
+            let meta = FrameMeta {
+                index: frame_index(&frame.time, warmed),
+                time: frame.time,
+            };
+            // Warm-up frames are never written; a refusal among them is seen again by the
+            // processor's next check on a written frame.
+            let _ = process(&mut frame.image, &meta);
+            warmed += 1;
+            received = drx.recv();
+        }
         // Wait for the first frame: its size and (with --trim) its timestamp are what the
         // writer needs before it writes the header.
-        let wait = Instant::now();
-        let Ok(first) = drx.recv() else {
+        let Some(first) = received.ok().filter(|f| !f.warmup) else {
             drop(drx);
             let seen = join(decode, "decode")?;
             if cancel.load(Ordering::Relaxed) {
@@ -303,7 +400,9 @@ pub fn transcode(
         };
         let first_wait = wait.elapsed();
         let trimmed = !job.trim.is_everything();
-        let (pts_offset, cut_start_us) = if trimmed {
+        let first_frame = first.time.source_index;
+        let first_pts = first.time.pts;
+        let (pts_offset, cut_start_us) = if trimmed && !job.keep_source_times {
             let abs = first
                 .time
                 .pts
@@ -324,9 +423,10 @@ pub fn transcode(
             colour,
             metadata,
             options: &job.encode,
-            audio: job.audio,
+            audio: job.audio && !job.keep_source_times,
             cut_start_us,
             pts_offset,
+            origin_pts,
         };
         let writer = match VideoWriter::create(&spec) {
             Ok(w) => w,
@@ -353,14 +453,19 @@ pub fn transcode(
         let mut next = Some((first, first_wait));
         let mut encoder_gone = false;
         let mut stopped_at = None;
+        let mut last_end = (first_frame, first_pts);
         while let Some((mut frame, waited_for_decoder)) = next.take() {
             if cancel.load(Ordering::Relaxed) {
                 break;
             }
             let meta = FrameMeta {
-                index: done,
+                index: frame_index(&frame.time, warmed + done),
                 time: frame.time,
             };
+            last_end = (
+                frame.time.source_index + 1,
+                frame.time.pts + frame.time.duration,
+            );
             let t = Instant::now();
             if process(&mut frame.image, &meta).is_break() {
                 stopped_at = Some(meta.index);
@@ -428,7 +533,76 @@ pub fn transcode(
             encoder: choice,
             audio,
             totals,
+            range: FrameRange {
+                decoded_from,
+                warmup: warmed,
+                first: first_frame,
+                end: last_end.0,
+                first_pts,
+                end_pts: last_end.1,
+            },
         })
+    })
+}
+
+/// Where a run starts: the index (when one was needed and the file has one), the trim's
+/// first frame by number, where warm-up starts and the frame decoding starts from.
+struct StartPlan {
+    index: Option<FrameIndex>,
+    first: Option<u64>,
+    warm_from: Option<u64>,
+    decoded_from: u64,
+}
+
+/// Resolves the trim's start to a frame number and seeks the source there (less the
+/// warm-up), as `job.seeking` allows.
+fn plan_start(source: &mut VideoSource, job: &VideoJob) -> Result<StartPlan, VideoError> {
+    let needs_index = job.keep_source_times
+        || (job.seeking == Seeking::Keyframe && (job.trim.start.is_some() || job.warmup > 0));
+    let index = if needs_index {
+        source.scan_index()?
+    } else {
+        None
+    };
+    if job.keep_source_times && index.is_none() {
+        return Err(VideoError::BadOption {
+            option: "--segment".into(),
+            reason: format!(
+                "{} cannot be cut into segments: not every frame has its own timestamp",
+                job.input.display()
+            ),
+        });
+    }
+    let first = match (job.trim.start, &index) {
+        (None, _) => Some(0),
+        (Some(FramePoint::Frame(n)), _) => Some(n),
+        (Some(FramePoint::Time(us)), Some(ix)) => Some(ix.frame_at_time(source.start_pts(ix), us)),
+        (Some(FramePoint::Time(_)), None) => None,
+    };
+    let warm_from = match first {
+        _ if job.warmup == 0 => None,
+        Some(f) => Some(f.saturating_sub(job.warmup)),
+        None => {
+            return Err(VideoError::BadOption {
+                option: "warm-up".into(),
+                reason: "warm-up frames need a start given as a frame number".into(),
+            });
+        }
+    };
+    let decode_at = warm_from.or(first).unwrap_or(0);
+    let decoded_from = match &index {
+        Some(ix)
+            if job.seeking == Seeking::Keyframe && decode_at > 0 && decode_at < ix.frames() =>
+        {
+            source.seek_to_frame(ix.clone(), decode_at)?
+        }
+        _ => 0,
+    };
+    Ok(StartPlan {
+        index,
+        first,
+        warm_from,
+        decoded_from,
     })
 }
 
@@ -438,7 +612,7 @@ fn describe_trim(trim: &Trim) -> String {
 }
 
 /// The input's container tags (title, artist, …) as text pairs.
-fn read_metadata(path: &Path) -> Vec<(String, String)> {
+pub(super) fn read_metadata(path: &Path) -> Vec<(String, String)> {
     ffmpeg_next::format::input(path)
         .map(|i| {
             i.metadata()
@@ -449,13 +623,32 @@ fn read_metadata(path: &Path) -> Vec<(String, String)> {
         .unwrap_or_default()
 }
 
-/// Decodes the frame at `at` (the first at or after it) without processing it.
+/// Decodes the frame at `at` (the first at or after it) without processing it, seeking to
+/// the keyframe before it unless `seeking` says otherwise.
 pub fn extract_frame(
     path: &Path,
     at: FramePoint,
+    seeking: Seeking,
 ) -> Result<(OwnedImage, FrameTime, VideoInfo), VideoError> {
     let (mut source, info) = VideoSource::open(path, 1)?;
     let mut seen = 0;
+    let mut at = at;
+    if seeking == Seeking::Keyframe
+        && let Some(ix) = source.scan_index()?
+    {
+        let frame = match at {
+            FramePoint::Frame(n) => n,
+            FramePoint::Time(us) => ix.frame_at_time(source.start_pts(&ix), us),
+        };
+        if frame >= ix.frames() {
+            return Err(VideoError::NothingSelected {
+                what: format!("--frame {at}"),
+                frames: ix.frames(),
+            });
+        }
+        at = FramePoint::Frame(frame);
+        seen = source.seek_to_frame(ix, frame)?;
+    }
     while let Some(raw) = source.next_frame()? {
         seen += 1;
         if at.reached(raw.time.source_index, raw.time.timestamp_us) {

@@ -5,6 +5,13 @@
 //! timestamp in the stream's own time base (passed to the encoder unchanged, so variable
 //! frame rates survive) and the same time in microseconds (what processors see).
 //!
+//! Seeking ([`VideoSource::seek_to_frame`]): to reach frame N without decoding everything
+//! before it, the demuxer jumps to the keyframe at or before N (found in the
+//! [`FrameIndex`]) and decoding starts there; each frame's number then comes from the index
+//! (its timestamp's rank), so numbers, timestamps and pixels are the ones decoding from the
+//! start gives. A jump that lands anywhere else (the first packet after it is not a
+//! keyframe at or before N) is undone by reopening the file and decoding from the start.
+//!
 //! Strictness: any demuxing or decoding error is fatal ([`VideoError::Corrupt`]), and so is
 //! a file that yields clearly fewer frames than its container declares (a truncated
 //! download). FFmpeg's own tools conceal such damage; liveswap refuses it, because a
@@ -12,6 +19,7 @@
 
 use super::error::VideoError;
 use super::ffi;
+use super::index::FrameIndex;
 use ffmpeg::format::Pixel;
 use ffmpeg::software::scaling;
 use ffmpeg::{Packet, Rational, Rescale, codec, decoder, format, frame, media};
@@ -150,6 +158,13 @@ pub(super) struct VideoSource {
     declared_frames: Option<u64>,
     declared_end_us: Option<i64>,
     last_end_us: i64,
+    /// After a seek: numbers frames by their timestamps.
+    index: Option<FrameIndex>,
+    /// After a seek: frames before this one may be damaged (they can refer to pictures
+    /// before the keyframe); they are only skipped, so damage there is not an error.
+    wanted_from: u64,
+    /// The first packet read after a seek (read to check where the seek landed).
+    pending: Option<Packet>,
 }
 
 /// Parses Matroska's `DURATION` stream tag (`HH:MM:SS.nnnnnnnnn`) into µs.
@@ -256,8 +271,88 @@ impl VideoSource {
             declared_frames,
             declared_end_us: stream_us,
             last_end_us: 0,
+            index: None,
+            wanted_from: 0,
+            pending: None,
         };
         Ok((source, info))
+    }
+
+    /// Indexes the video stream (see [`FrameIndex`]); `None` when it cannot be indexed.
+    pub fn scan_index(&self) -> Result<Option<FrameIndex>, VideoError> {
+        FrameIndex::scan(&self.path, self.stream)
+    }
+
+    /// The timestamp decoding from the start takes as time 0 (the stream's start time, or
+    /// its first frame's timestamp).
+    pub fn start_pts(&self, index: &FrameIndex) -> i64 {
+        self.start_pts.or(index.first_pts()).unwrap_or(0)
+    }
+
+    /// Positions the source so that the next frames are decoded from the keyframe at or
+    /// before `frame`; frames before `frame` still come out (with their right numbers) and
+    /// are for the caller to skip. Must be called before the first frame is read. Returns
+    /// the frame decoding starts from.
+    pub fn seek_to_frame(&mut self, index: FrameIndex, frame: u64) -> Result<u64, VideoError> {
+        let key = index.keyframe_before(frame);
+        let wanted_pts = index.pts(frame).unwrap_or(i64::MAX);
+        if self.start_pts.is_none() {
+            self.start_pts = index.first_pts();
+        }
+        self.wanted_from = frame;
+        if key == 0 {
+            self.index = Some(index);
+            return Ok(0);
+        }
+        let key_pts = index.pts(key).unwrap_or(0);
+        // avformat_seek_file with no stream takes AV_TIME_BASE (µs) absolute times; the
+        // demuxer lands on the last keyframe at or before the time.
+        let target_us = key_pts.rescale(self.time_base, MICROS);
+        let landed = match self.input.seek(target_us, ..target_us) {
+            Ok(()) => self.first_packet_after_seek()?,
+            Err(e) => {
+                tracing::debug!(%e, "seeking failed");
+                None
+            }
+        };
+        let good = landed
+            .as_ref()
+            .and_then(|p| Some(p.is_key() && p.pts()? <= wanted_pts))
+            .unwrap_or(false);
+        if !good {
+            tracing::debug!(
+                frame,
+                "the seek did not land on a keyframe before the frame; decoding from the start"
+            );
+            self.input = format::input(&self.path).map_err(|e| open_error(&self.path, e))?;
+            self.decoder.flush();
+            self.pending = None;
+            self.index = None;
+            return Ok(0);
+        }
+        self.decoder.flush();
+        self.pending = landed;
+        self.next_index = key;
+        self.index = Some(index);
+        Ok(key)
+    }
+
+    /// Reads up to the first video packet after a seek.
+    fn first_packet_after_seek(&mut self) -> Result<Option<Packet>, VideoError> {
+        loop {
+            let mut packet = Packet::empty();
+            match packet.read(&mut self.input) {
+                Ok(()) if packet.stream() == self.stream => {
+                    if ffi::packet_discarded(&packet) {
+                        continue;
+                    }
+                    return Ok(Some(packet));
+                }
+                Ok(()) => {}
+                Err(ffmpeg::Error::Eof) => return Ok(None),
+                Err(e) => return Err(self.corrupt(format!("reading the file failed: {e}"))),
+            }
+        }
     }
 
     /// The video stream's time base.
@@ -292,10 +387,11 @@ impl VideoSource {
         loop {
             match self.decoder.receive_frame(&mut frame) {
                 Ok(()) => {
-                    if frame.is_corrupt() || frame.has_decode_errors() {
+                    let damaged = frame.is_corrupt() || frame.has_decode_errors();
+                    let time = self.stamp(&frame)?;
+                    if damaged && time.source_index >= self.wanted_from {
                         return Err(self.corrupt("the decoder reported damaged picture data"));
                     }
-                    let time = self.stamp(&frame);
                     return Ok(Some(RawFrame { frame, time }));
                 }
                 Err(ffmpeg::Error::Eof) => {
@@ -315,6 +411,13 @@ impl VideoSource {
 
     /// Reads packets until one of the video stream was sent to the decoder, or the end.
     fn feed(&mut self) -> Result<(), VideoError> {
+        if let Some(packet) = self.pending.take() {
+            self.packets += 1;
+            return self
+                .decoder
+                .send_packet(&packet)
+                .map_err(|e| self.corrupt(e));
+        }
         loop {
             let mut packet = Packet::empty();
             match packet.read(&mut self.input) {
@@ -364,7 +467,7 @@ impl VideoSource {
         Ok(())
     }
 
-    fn stamp(&mut self, frame: &frame::Video) -> FrameTime {
+    fn stamp(&mut self, frame: &frame::Video) -> Result<FrameTime, VideoError> {
         let guess = self.last_pts.map_or(0, |last| last + self.nominal_duration);
         let mut pts = frame.timestamp().or(frame.pts()).unwrap_or(guess);
         if let Some(last) = self.last_pts
@@ -379,16 +482,24 @@ impl VideoSource {
             d if d > 0 => d,
             _ => self.nominal_duration,
         };
+        let source_index = match &self.index {
+            Some(index) => index.frame_of(pts).ok_or_else(|| {
+                self.corrupt(format!(
+                    "a decoded frame's timestamp {pts} is not one the demuxer listed"
+                ))
+            })?,
+            None => self.next_index,
+        };
         let time = FrameTime {
-            source_index: self.next_index,
+            source_index,
             pts,
             duration,
             timestamp_us: (pts - start).rescale(self.time_base, MICROS),
         };
         self.last_pts = Some(pts);
         self.last_end_us = time.timestamp_us + duration.rescale(self.time_base, MICROS);
-        self.next_index += 1;
-        time
+        self.next_index = source_index + 1;
+        Ok(time)
     }
 }
 

@@ -64,20 +64,32 @@ impl Retimer {
         self.out_tb
     }
 
+    /// Anchors the frame grid at input time `pts` (by default the first frame's): a
+    /// segment that starts later than the video anchors it at the video's first frame, so
+    /// its frames land on the same grid times as in a run from the start.
+    pub fn anchor(&mut self, pts: i64) {
+        if self.period.is_some() && self.origin.is_none() {
+            let a = i128::from(self.in_tb.numerator());
+            let b = i128::from(self.in_tb.denominator());
+            let n = i128::from(self.out_tb.denominator());
+            self.origin = Some((round_div(i128::from(pts) * a * n, b) as i64, pts));
+        }
+    }
+
     /// Output pts and duration for a frame with input `pts` and `duration`.
     pub fn map(&mut self, pts: i64, duration: i64) -> (i64, i64) {
         let Some(period) = self.period else {
             return (pts, duration);
         };
+        self.anchor(pts);
         let a = i128::from(self.in_tb.numerator());
         let b = i128::from(self.in_tb.denominator());
         let n = i128::from(self.out_tb.denominator());
         let p = i128::from(period);
         // Everything below is in output ticks multiplied by b, so it stays exact.
-        let round_div = |x: i128, d: i128| (x + d.div_euclid(2)).div_euclid(d);
-        let (origin, p0) = *self
-            .origin
-            .get_or_insert_with(|| (round_div(i128::from(pts) * a * n, b) as i64, pts));
+        let Some((origin, p0)) = self.origin else {
+            return (pts, duration);
+        };
         let x = (i128::from(pts) - i128::from(p0)) * a * n;
         let frames = round_div(x, p * b);
         let err = (x - frames * p * b).abs();
@@ -100,6 +112,11 @@ impl Retimer {
         };
         (out, dur)
     }
+}
+
+/// `x / d` rounded to the nearest integer (halves up), for exact tick arithmetic.
+fn round_div(x: i128, d: i128) -> i128 {
+    (x + d.div_euclid(2)).div_euclid(d)
 }
 
 #[cfg(test)]
@@ -137,6 +154,19 @@ mod tests {
         for k in 0..50i64 {
             let ms = 7 + (k * 1000 + 12) / 24;
             assert_eq!(r.map(ms, 42).0, origin + k * 3750, "frame {k}");
+        }
+    }
+
+    #[test]
+    fn a_late_start_anchored_at_the_video_start_keeps_the_grid() {
+        // Frames 40.. of a 30000/1001 Matroska video (ms times), anchored at frame 0.
+        let ms = |k: i64| (k * 1001 + 15) / 30;
+        let mut whole = Retimer::new(Rational(1, 1000), Rational(30000, 1001));
+        let expected: Vec<(i64, i64)> = (0..60).map(|k| whole.map(ms(k), 33)).collect();
+        let mut late = Retimer::new(Rational(1, 1000), Rational(30000, 1001));
+        late.anchor(ms(0));
+        for k in 40..60 {
+            assert_eq!(late.map(ms(k), 33), expected[k as usize], "frame {k}");
         }
     }
 

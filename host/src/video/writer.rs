@@ -70,6 +70,10 @@ pub(super) struct WriterSpec<'a> {
     pub cut_start_us: Option<i64>,
     /// Source pts of the first kept frame when trimming (subtracted from every frame).
     pub pts_offset: i64,
+    /// The source's first frame pts when the output starts later but keeps the whole
+    /// video's times (segments): the frame grid is anchored there, as in a run from the
+    /// start, instead of at the first written frame.
+    pub origin_pts: Option<i64>,
 }
 
 /// Which encoder ended up writing, and why if it is not the one asked for.
@@ -197,7 +201,10 @@ impl VideoWriter {
             }));
         }
 
-        let retimer = Retimer::new(spec.time_base, spec.frame_rate);
+        let mut retimer = Retimer::new(spec.time_base, spec.frame_rate);
+        if let Some(origin) = spec.origin_pts {
+            retimer.anchor(origin - spec.pts_offset);
+        }
         let enc_tb = retimer.out_tb();
         let list = candidates(&spec.options.encoder, &muxer);
         let mut skipped: Vec<(String, String)> = Vec::new();
@@ -262,25 +269,18 @@ impl VideoWriter {
         };
         let audio_outcome = match (&audio, spec.audio) {
             (Some(a), _) => a.outcome.clone(),
+            // A segment: `liveswap join` adds the source's audio to the whole.
+            (None, false) if spec.origin_pts.is_some() => AudioOutcome::LeftToJoin,
             (None, false) => AudioOutcome::Dropped,
             (None, true) => AudioOutcome::None,
         };
 
-        let mut metadata = Dictionary::new();
-        for (k, v) in &spec.metadata {
-            if !DEMUXER_TAGS.contains(&k.as_str()) {
-                metadata.set(k, v);
-            }
-        }
-        for (key, value) in &provenance {
-            metadata.set(key, value);
-        }
-        octx.set_metadata(metadata);
-
-        let mut header = Dictionary::new();
-        if matches!(muxer.as_str(), "mp4" | "mov" | "ipod" | "3gp" | "3g2") {
-            header.set("movflags", "+faststart");
-        }
+        octx.set_metadata(container_metadata(&spec.metadata, &provenance));
+        // A segment starts late in the video's time: MP4 stores that start as an edit list
+        // in the movie's time scale (1/1000 by default), which would round the segment's
+        // times by up to half a millisecond; in the track's own time scale it is exact.
+        let exact_start = spec.origin_pts.is_some().then_some(enc_tb.denominator());
+        let header = header_options(&muxer, exact_start);
         let copied_audio = matches!(audio_outcome, AudioOutcome::Copied { .. });
         octx.write_header_with(header).map_err(|e| {
             (
@@ -451,9 +451,42 @@ impl VideoWriter {
     }
 }
 
+/// The output's container tags: the input's own (except those demuxers invent and those
+/// liveswap sets) plus the provenance tags.
+pub(super) fn container_metadata(
+    input: &[(String, String)],
+    provenance: &[(&'static str, String)],
+) -> Dictionary<'static> {
+    let mut metadata = Dictionary::new();
+    for (k, v) in input {
+        if !DEMUXER_TAGS.contains(&k.as_str()) {
+            metadata.set(k, v);
+        }
+    }
+    for (key, value) in provenance {
+        metadata.set(key, value);
+    }
+    metadata
+}
+
+/// Muxer options for the header: MP4-family files get `faststart` (index first, so they
+/// play while downloading); with `timescale`, their movie and video track use that time
+/// scale, so an edit list (a stream starting after 0) keeps its exact time.
+pub(super) fn header_options(muxer: &str, timescale: Option<i32>) -> Dictionary<'static> {
+    let mut header = Dictionary::new();
+    if matches!(muxer, "mp4" | "mov" | "ipod" | "3gp" | "3g2") {
+        header.set("movflags", "+faststart");
+        if let Some(t) = timescale.filter(|&t| t > 0) {
+            header.set("movie_timescale", &t.to_string());
+            header.set("video_track_timescale", &t.to_string());
+        }
+    }
+    header
+}
+
 /// The container tags that carry the provenance text, for muxers that store one; `None`
 /// for muxers that cannot (raw streams, GIF, image sequences), which liveswap refuses.
-fn provenance_tags(muxer: &str) -> Option<Vec<(&'static str, String)>> {
+pub(super) fn provenance_tags(muxer: &str) -> Option<Vec<(&'static str, String)>> {
     match muxer {
         "mp4" | "mov" | "ipod" | "3gp" | "3g2" | "matroska" | "webm" | "avi" | "flv" | "asf"
         | "nut" => Some(vec![("comment", provenance_text())]),
