@@ -38,7 +38,10 @@
 //! // Invert every pixel of the first 30 frames.
 //! let summary = transcode(
 //!     &job,
-//!     &mut |image, _meta| image.data.iter_mut().for_each(|v| *v = 255 - *v),
+//!     &mut |image, _meta| {
+//!         image.data.iter_mut().for_each(|v| *v = 255 - *v);
+//!         std::ops::ControlFlow::Continue(())
+//!     },
 //!     &mut NoObserver,
 //!     &AtomicBool::new(false),
 //! )?;
