@@ -125,14 +125,24 @@ ffmpeg -hide_banner -loglevel error -y -i "$media" -frames:v 60 -vf scale=320:18
   -c:v libx264 -g 20 -c:a aac "$clip"
 if [[ -d "$root/../shared/models" ]]; then export LIVESWAP_MODELS_DIR="$root/../shared/models"; fi
 args=(--set face_analyser.det_size=160 --video-quality 0 --video-preset ultrafast)
+# Batch tasks have no terminal to ask the responsible-use question on; the operator who runs
+# this test accepts it for these processes only (sbatch passes the environment on).
+export LIVESWAP_ACCEPT_TERMS=1
 
 say "submitting 3 segments + join"
 read -r array join < <(LIVESWAP="$bin" host/deploy/slurm/submit.sh -n 3 -p profiles/debug.toml \
   -t "$clip" -w "$work/segments" -o "$work/out/joined.mp4" -- "${args[@]}")
 say "array job $array, join job $join"
 deadline=$(( $(date +%s) + TIMEOUT ))
+seg_logs() { local k; for k in 0 1 2; do printf -- '--- seg-%s.log\n' "$k" >&2; cat "$work/segments/seg-$k.log" >&2 2>/dev/null || true; done; }
 while [[ -n "$(squeue -h -j "$array,$join" 2>/dev/null)" ]]; do
+  # A failed array task leaves the join pending forever: report at once, with the task logs.
+  if squeue -h -j "$join" -o %r 2>/dev/null | grep -q DependencyNeverSatisfied; then
+    seg_logs
+    fail "a segment task failed (the join's dependency can never be satisfied)"
+  fi
   if (( $(date +%s) > deadline )); then
+    seg_logs
     squeue
     fail "the jobs did not finish within ${TIMEOUT}s"
   fi

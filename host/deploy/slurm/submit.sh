@@ -8,9 +8,11 @@
 # Options after `--` go to every `liveswap run`. Extra sbatch options (partition, GPUs,
 # time limit) go in SBATCH_ARGS, e.g. SBATCH_ARGS="--partition=gpu --gres=gpu:1".
 # `liveswap plan -t VIDEO --segments N -p PROFILE` shows the frames and time per segment.
+# Tasks have no terminal to ask the responsible-use question on: export
+# LIVESWAP_ACCEPT_TERMS=1 before submitting (sbatch passes it on), or add --accept-terms.
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-usage() { sed -n '2,11p' "${BASH_SOURCE[0]}" >&2; exit 2; }
+usage() { sed -n '2,13p' "${BASH_SOURCE[0]}" >&2; exit 2; }
 n="" profile="" target="" work="" output=""
 while getopts "n:p:t:w:o:h" opt; do
   case "$opt" in
