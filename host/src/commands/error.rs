@@ -60,6 +60,10 @@ pub enum CommandError {
         /// What the loader knows.
         why: String,
     },
+    /// The `-t` / `-o` / `--output-template` arguments do not make a set of jobs (nothing
+    /// was done).
+    #[error("{0}")]
+    BadTargets(String),
     /// A processor failed on the frame and no output could be made.
     #[error("{0}")]
     Processing(String),

@@ -3,6 +3,7 @@
 mod analyse;
 mod bench;
 mod error;
+mod faces;
 mod models_cmd;
 mod plugins_cmd;
 mod preview;
@@ -10,13 +11,16 @@ mod profile_cmd;
 mod providers_cmd;
 mod report;
 mod run;
+mod run_profile;
 mod run_sources;
+mod run_targets;
 mod run_video;
 mod setup;
 
 pub use analyse::{AnalyseJson, FaceJson, analyse};
 pub use bench::{BenchReport, ModelTiming, bench, peak_rss};
 pub use error::CommandError;
+pub use faces::faces;
 pub use models_cmd::{fetch as models_fetch, models, select_entries, verify_cmd as models_verify};
 pub use plugins_cmd::plugins;
 pub use preview::preview;

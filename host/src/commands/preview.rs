@@ -22,10 +22,10 @@ pub fn preview(
     args: &PreviewArgs,
     out: &mut dyn Write,
 ) -> Result<Completion, CommandError> {
-    let raw = RawProfile::read(&args.profile)?;
+    let resolved = RawProfile::resolve(Some(&args.profile))?;
     let profile = Profile::validate(
-        &raw,
-        &args.profile,
+        &resolved.raw,
+        &resolved.path,
         &host.plugins,
         &parse_overrides(&args.set)?,
     )?;

@@ -62,9 +62,12 @@ pub fn parse_map(text: &str) -> Result<(PathBuf, PathBuf), CommandError> {
 impl SourcePlan {
     /// Collects the face images of `args` (and the profile's `[[map]]` table) and the
     /// selection modes they imply. `explicit` are the user's `--set` overrides.
+    /// `profile_path` is the profile's file (or built-in name): `[[map]]` paths are relative
+    /// to its folder.
     pub fn new(
         args: &RunArgs,
         raw: &RawProfile,
+        profile_path: &Path,
         plugins: &PluginSet,
         explicit: &[Override],
     ) -> Result<Self, CommandError> {
@@ -83,7 +86,7 @@ impl SourcePlan {
                 .map(|p| spec(p, SourceRole::Reference.to_string())),
         );
         let pairs = if args.map.is_empty() {
-            raw.map_pairs(&args.profile)
+            raw.map_pairs(profile_path)
         } else {
             args.map
                 .iter()

@@ -46,6 +46,7 @@ mod audio;
 mod encode;
 mod error;
 mod ffi;
+mod frames;
 mod progress;
 mod runner;
 mod source;
@@ -59,6 +60,7 @@ pub use encode::{
     MAX_QUALITY, Preset, default_encoder_threads, encoder_options,
 };
 pub use error::VideoError;
+pub use frames::for_each_frame;
 pub use progress::{Progress, ProgressStyle};
 pub use runner::{
     FrameMeta, FrameObserver, FrameTiming, NoObserver, QUEUE_FRAMES, StageTotals, TranscodeSummary,
