@@ -11,7 +11,10 @@
 //!
 //! Giving `--map` pairs (or a `[[map]]` table) implies `face_selection = "map"`, and
 //! `--reference-face` implies `face_selection = "reference"`, for every processor that has a
-//! `face_selection` setting which neither the profile nor `--set` sets.
+//! `face_selection` setting which `--set` does not set. A profile's own `face_selection`
+//! gives way to `--map` / `--reference-face` on the command line (the shipped profiles all
+//! say `one`, and `-t group.jpg --map person-1.png=alice.jpg` must just work), but not to
+//! the profile's own `[[map]]` table.
 //!
 //! Each image is analysed once with the pipeline's analysing stages; the largest face is
 //! used (a warning names files with several), and an image without a face is an error naming
@@ -104,7 +107,10 @@ impl SourcePlan {
         } else {
             None
         };
-        let implied = mode.map_or_else(Vec::new, |mode| implied(raw, plugins, explicit, mode));
+        let from_command_line = !args.map.is_empty() || !args.reference_face.is_empty();
+        let implied = mode.map_or_else(Vec::new, |mode| {
+            implied(raw, plugins, explicit, mode, from_command_line)
+        });
         Ok(Self { specs, implied })
     }
 
@@ -148,16 +154,17 @@ impl SourcePlan {
 }
 
 /// `face_selection = mode` for every profile processor that has the setting and leaves it
-/// unset (in the profile and on the command line).
+/// unset on the command line (and, unless `over_the_profile`, in the profile).
 fn implied(
     raw: &RawProfile,
     plugins: &PluginSet,
     explicit: &[Override],
     mode: &str,
+    over_the_profile: bool,
 ) -> Vec<Override> {
     raw.processors
         .iter()
-        .filter(|e| !e.settings.contains_key(SELECTION_KEY))
+        .filter(|e| over_the_profile || !e.settings.contains_key(SELECTION_KEY))
         .filter(|e| {
             !explicit
                 .iter()

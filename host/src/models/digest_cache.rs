@@ -23,7 +23,7 @@ pub struct Stamp {
     /// Size in bytes.
     pub size: u64,
     /// Modification time in nanoseconds since the Unix epoch (0 when the system has none).
-    pub mtime_ns: u128,
+    pub mtime_ns: u64,
 }
 
 impl Stamp {
@@ -33,7 +33,7 @@ impl Stamp {
             .modified()
             .ok()
             .and_then(|t| t.duration_since(UNIX_EPOCH).ok())
-            .map_or(0, |d| d.as_nanos());
+            .map_or(0, |d| u64::try_from(d.as_nanos()).unwrap_or(u64::MAX));
         Self {
             size: meta.len(),
             mtime_ns,
