@@ -69,14 +69,14 @@ pub struct GlobalArgs {
 /// The commands.
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Run a profile over a target image or video and write the result.
+    /// Run a profile over target images and videos and write the results.
     ///
     /// Example: liveswap run --profile profiles/debug.toml --target photo.jpg --output out.png
     ///
     /// Videos (anything that is not .png/.jpg/.jpeg/.bmp/.webp/.tif/.tiff) are streamed
     /// through the processors and written to the container the output extension names,
     /// keeping frame count, frame rate and audio. Ctrl-C stops the run and writes nothing.
-    Run(RunArgs),
+    Run(Box<RunArgs>),
     /// Process one frame of a video with a profile and write it as an image.
     ///
     /// Example: liveswap preview -p profiles/debug.toml -t clip.mp4 --frame 120 -o frame.png
