@@ -99,8 +99,8 @@ mod tests {
                 [c * x - s * y + 300.0, s * x + c * y + 50.0]
             })
             .collect();
-        for i in 33..=42 {
-            source[i][0] -= 8.0;
+        for p in &mut source[33..=42] {
+            p[0] -= 8.0;
         }
         assert_eq!(transfer_shape(&target, &source, 0.0), target);
         let full = transfer_shape(&target, &source, 1.0);
