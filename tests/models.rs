@@ -1084,7 +1084,18 @@ fn cli_user_model_files_are_checked_by_signature() {
 
 #[test]
 fn cuda_on_a_cpu_only_library_falls_back_to_cpu_with_one_warning() {
-    let svc = service(ExecutionProvider::Cuda.into());
+    // Strict by default (issue 13): refused, with the reason and the fix.
+    let strict = InferenceService::new(InferenceOptions {
+        ort_lib: Some(ort_library()),
+        provider: ExecutionProvider::Cuda.into(),
+        ..InferenceOptions::default()
+    })
+    .unwrap_err()
+    .to_string();
+    for needle in ["cuda", "onnxruntime-gpu", "--provider-fallback"] {
+        assert!(strict.contains(needle), "{needle}: {strict}");
+    }
+    let svc = service(ProviderChoice::Prefer(ExecutionProvider::Cuda));
     assert_eq!(svc.provider(), ExecutionProvider::Cpu);
     let sel = svc.selection();
     assert_eq!(sel.refused.len(), 1, "{sel:?}");
@@ -1130,6 +1141,7 @@ fn cli_cuda_request_warns_once_and_the_work_is_done_on_cpu() {
         &[
             "--execution-provider",
             "cuda",
+            "--provider-fallback",
             "analyse",
             image.to_str().unwrap(),
             "--json",
@@ -1218,6 +1230,25 @@ fn providers_reports_the_library_what_it_offers_and_how_to_get_the_rest() {
     let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
     assert_eq!(v["auto"], "cpu");
     assert_eq!(v["requested"], "cuda");
+    assert_eq!(v["would_use"], serde_json::Value::Null);
+    assert!(
+        v["refused"]
+            .as_str()
+            .unwrap()
+            .contains("--provider-fallback"),
+        "{v}"
+    );
+    let o = liveswap(
+        &[
+            "providers",
+            "--json",
+            "--execution-provider",
+            "cuda",
+            "--provider-fallback",
+        ],
+        &[],
+    );
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
     assert_eq!(v["would_use"], "cpu");
     let cpu = &v["providers"][0];
     assert_eq!(cpu["name"], "cpu");

@@ -10,7 +10,7 @@
 
 mod e2e;
 mod errors;
-mod models;
+pub mod models;
 mod parity;
 
 use liveswap_host::media::load_rgb;

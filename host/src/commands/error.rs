@@ -83,6 +83,10 @@ pub enum CommandError {
     /// `LIVESWAP_ACCEPT_TERMS=1`.
     #[error("{0}")]
     TermsNotAccepted(String),
+    /// The `-t` / `-o` / `--output-template` arguments do not make a set of jobs (nothing
+    /// was done).
+    #[error("{0}")]
+    BadTargets(String),
     /// A processor failed on the frame and no output could be made.
     #[error("{0}")]
     Processing(String),

@@ -25,10 +25,10 @@ pub fn preview(
     args: &PreviewArgs,
     out: &mut dyn Write,
 ) -> Result<Completion, CommandError> {
-    let raw = RawProfile::read(&args.profile)?;
+    let resolved = RawProfile::resolve(Some(&args.profile))?;
     let profile = Profile::validate(
-        &raw,
-        &args.profile,
+        &resolved.raw,
+        &resolved.path,
         &host.plugins,
         &parse_overrides(&args.set)?,
     )?;
@@ -62,7 +62,7 @@ pub fn preview(
         return Err(refused);
     }
     let problems = super::run::log_events(&report.events);
-    if args.label || raw.label {
+    if args.label || resolved.raw.label {
         crate::responsible::label::draw_label(&mut frame);
     }
     save_rgb(&frame, &args.output)?;

@@ -75,7 +75,8 @@ pub fn providers(
     let auto = providers::select(env, runtime.path(), ProviderChoice::Auto, &settings)
         .map(|s| s.provider)?;
     let requested = options.provider;
-    let would_use = providers::select(env, runtime.path(), requested, &settings)?;
+    // A named provider without --provider-fallback is refused when it cannot be used.
+    let would_use = providers::select(env, runtime.path(), requested, &settings);
     let engine_cache = settings
         .cache_dir
         .as_ref()
@@ -90,7 +91,8 @@ pub fn providers(
             "offered": offered_by_library(),
             "auto": auto.name(),
             "requested": requested.to_string(),
-            "would_use": would_use.provider.name(),
+            "would_use": would_use.as_ref().ok().map(|s| s.provider.name()),
+            "refused": would_use.as_ref().err().map(ToString::to_string),
             "tensorrt_engine_cache": engine_cache,
             "providers": rows.iter().map(|r| json!({
                 "name": r.provider.name(),
@@ -116,11 +118,14 @@ pub fn providers(
     )?;
     writeln!(out, "`--execution-provider auto` uses: {auto}")?;
     if requested != ProviderChoice::Auto {
-        writeln!(
-            out,
-            "`--execution-provider {requested}` uses: {}",
-            would_use.provider
-        )?;
+        match &would_use {
+            Ok(sel) => writeln!(
+                out,
+                "`--execution-provider {requested}` uses: {}",
+                sel.provider
+            )?,
+            Err(e) => writeln!(out, "`--execution-provider {requested}` is refused: {e}")?,
+        }
     }
     if let Some(dir) = &engine_cache {
         writeln!(out, "TensorRT engine cache: {dir}")?;

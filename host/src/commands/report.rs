@@ -78,6 +78,16 @@ fn changed(before: &OwnedImage, after: &OwnedImage, bbox: &[f32; 4]) -> bool {
     })
 }
 
+/// How many of `faces` a processor swapped: those whose box changed between `before` and
+/// `after` (the rule `--report` uses; the sdk's faces carry no "swapped" mark, and a
+/// swapper's own Skipped event only says "none").
+pub(super) fn count_swapped(before: &OwnedImage, after: &OwnedImage, faces: &[Face]) -> usize {
+    faces
+        .iter()
+        .filter(|f| changed(before, after, &f.bbox))
+        .count()
+}
+
 /// The source identity a target face is compared with: `(label, embedding)`.
 fn identity_for(face: &Face, sources: &[SourceFace]) -> Option<(String, Vec<f32>)> {
     // Map pairs: the pair whose target is nearest this face.
@@ -156,6 +166,7 @@ pub fn swap_reports(
 
 /// Writes the `--report` lines.
 pub fn write_report(
+    services: &crate::pipeline::Services,
     pipeline: &mut Pipeline,
     original: &OwnedImage,
     output: &OwnedImage,
@@ -173,6 +184,9 @@ pub fn write_report(
     let reports = swap_reports(pipeline, original, output, target_faces, sources);
     if reports.is_empty() {
         writeln!(out, "report: no face was swapped")?;
+    }
+    if let Some(calls) = services.call_stats() {
+        writeln!(out, "report: models ran on {}", calls.providers_text())?;
     }
     for r in &reports {
         let b = r.bbox.map(|v| v.round() as i64);

@@ -11,7 +11,10 @@
 //!
 //! Giving `--map` pairs (or a `[[map]]` table) implies `face_selection = "map"`, and
 //! `--reference-face` implies `face_selection = "reference"`, for every processor that has a
-//! `face_selection` setting which neither the profile nor `--set` sets.
+//! `face_selection` setting which `--set` does not set. A profile's own `face_selection`
+//! gives way to `--map` / `--reference-face` on the command line (the shipped profiles all
+//! say `one`, and `-t group.jpg --map person-1.png=alice.jpg` must just work), but not to
+//! the profile's own `[[map]]` table.
 //!
 //! Each image is analysed once with the pipeline's analysing stages; the largest face is
 //! used (a warning names files with several), and an image without a face is an error naming
@@ -62,9 +65,12 @@ pub fn parse_map(text: &str) -> Result<(PathBuf, PathBuf), CommandError> {
 impl SourcePlan {
     /// Collects the face images of `args` (and the profile's `[[map]]` table) and the
     /// selection modes they imply. `explicit` are the user's `--set` overrides.
+    /// `profile_path` is the profile's file (or built-in name): `[[map]]` paths are relative
+    /// to its folder.
     pub fn new(
         args: &RunArgs,
         raw: &RawProfile,
+        profile_path: &Path,
         plugins: &PluginSet,
         explicit: &[Override],
     ) -> Result<Self, CommandError> {
@@ -83,7 +89,7 @@ impl SourcePlan {
                 .map(|p| spec(p, SourceRole::Reference.to_string())),
         );
         let pairs = if args.map.is_empty() {
-            raw.map_pairs(&args.profile)
+            raw.map_pairs(profile_path)
         } else {
             args.map
                 .iter()
@@ -101,7 +107,10 @@ impl SourcePlan {
         } else {
             None
         };
-        let implied = mode.map_or_else(Vec::new, |mode| implied(raw, plugins, explicit, mode));
+        let from_command_line = !args.map.is_empty() || !args.reference_face.is_empty();
+        let implied = mode.map_or_else(Vec::new, |mode| {
+            implied(raw, plugins, explicit, mode, from_command_line)
+        });
         Ok(Self { specs, implied })
     }
 
@@ -145,16 +154,17 @@ impl SourcePlan {
 }
 
 /// `face_selection = mode` for every profile processor that has the setting and leaves it
-/// unset (in the profile and on the command line).
+/// unset on the command line (and, unless `over_the_profile`, in the profile).
 fn implied(
     raw: &RawProfile,
     plugins: &PluginSet,
     explicit: &[Override],
     mode: &str,
+    over_the_profile: bool,
 ) -> Vec<Override> {
     raw.processors
         .iter()
-        .filter(|e| !e.settings.contains_key(SELECTION_KEY))
+        .filter(|e| over_the_profile || !e.settings.contains_key(SELECTION_KEY))
         .filter(|e| {
             !explicit
                 .iter()

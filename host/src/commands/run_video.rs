@@ -1,24 +1,24 @@
 //! `liveswap run` on a video target: the profile's processors over every frame, streamed.
 //!
-//! Where: [`super::run()`] hands over any target that is not a still image by name. This
-//! module checks the output name, builds the pipeline once, and lets [`video::transcode`]
-//! run it on the calling thread between the decode and encode threads. Per-frame events
+//! Where: [`super::run()`] hands over every target that is not a still image by name, with
+//! the run's one pipeline. This module checks the output name, and lets
+//! [`video::transcode`] run the pipeline on the calling thread between the decode and
+//! encode threads. Per-frame events
 //! are not logged at the image run's level (a "no face" skip on every frame would drown
 //! the terminal): they are counted and summarised at the end, and failures are logged once
 //! per processor. A refusal (the content guard flagged a sampled frame) stops the transcode
 //! at that frame: its unfinished output is deleted and the run ends with
 //! [`CommandError::Refused`]. With `--label` / `label = true` the host draws the visible mark
-//! on each processed frame before it is queued for the encoder.
+//! on each processed frame before it is queued for the encoder. With `--segment K/N` only
+//! that segment (plus its warm-up) is rendered, and its manifest is written beside it.
 
-use super::Completion;
 use super::error::CommandError;
-use super::run_sources::SourcePlan;
+use super::run_profile::{Prepared, RunProfile};
 use super::segment::{SegmentPlan, manifest_path};
-use super::setup::{Host, parse_overrides};
+use super::setup::Host;
 use crate::cli::RunArgs;
 use crate::media::{check_output_target, is_image_path};
 use crate::pipeline::{Pipeline, StageEvent};
-use crate::profile::{Profile, RawProfile};
 use crate::video::{
     self, EncodeOptions, EncoderRequest, FrameMeta, Progress, TranscodeSummary, Trim, VideoError,
     VideoJob,
@@ -49,6 +49,8 @@ pub(super) struct StageStats {
     disabled: Vec<String>,
     /// Faces seen over all frames.
     pub(super) faces: u64,
+    /// Faces swapped over all frames (their box changed, as `--report` decides).
+    pub(super) swapped: u64,
 }
 
 impl StageStats {
@@ -74,74 +76,34 @@ fn encode_options(args: &RunArgs) -> EncodeOptions {
 pub(super) struct VideoRun {
     /// `--segment`: the segment that was rendered.
     pub(super) segment: Option<SegmentPlan>,
-    /// The pipeline that ran.
-    pub(super) pipeline: Pipeline,
     /// What the transcode did.
     pub(super) summary: TranscodeSummary,
     /// What the processors did.
     pub(super) stats: StageStats,
 }
 
-/// Runs the profile over a video target and writes the output video.
-pub fn run_video(
-    host: &Host,
-    args: &RunArgs,
-    out: &mut dyn Write,
-) -> Result<Completion, CommandError> {
-    let done = transcode_profile(host, args)?;
-    let trim = match &done.segment {
-        Some(plan) => plan.trim(),
-        None => args.video.trim.unwrap_or_default(),
-    };
-    report(out, args, &done.pipeline, &done.summary, &done.stats, &trim)?;
-    if let Some(plan) = &done.segment {
-        let manifest = plan.manifest(&args.output, &done.summary)?;
-        let path = manifest_path(&args.output);
-        manifest.write(&path)?;
-        writeln!(
-            out,
-            "segment {}: frames {}..{} (warm-up {} from frame {}); manifest {}",
-            plan.spec,
-            manifest.frames.start,
-            manifest.frames.end,
-            manifest.frames.warmup,
-            manifest.frames.decoded_from,
-            path.display()
-        )?;
-    }
-    Ok(if done.stats.problems() > 0 {
-        Completion::WithProblems
-    } else {
-        Completion::Clean
-    })
-}
-
-/// Checks the arguments, builds the pipeline, prepares the sources and streams the video
-/// through it. Model call totals ([`crate::inference::CallStats`]) are reset just before
-/// the first frame, so they cover the frames only (not source preparation).
-pub(super) fn transcode_profile(host: &Host, args: &RunArgs) -> Result<VideoRun, CommandError> {
-    let raw = RawProfile::read(&args.profile)?;
-    // Sources, reference faces and --map pairs work as for images.
-    let mut overrides = parse_overrides(&args.set)?;
-    let plan = SourcePlan::new(args, &raw, &host.plugins, &overrides)?;
-    overrides.extend(plan.implied.iter().cloned());
-    let profile = Profile::validate(&raw, &args.profile, &host.plugins, &overrides)?;
-    crate::responsible::guard::warn_if_unguarded(&profile, &host.plugins);
-    if is_image_path(&args.output) {
+/// Checks a video target before any model loads: the output must be a video file name, not
+/// an input, not an existing file unless `overwrite`; the target must be readable.
+pub(super) fn check_video_target(
+    target: &Path,
+    output: &Path,
+    inputs: &[&Path],
+    overwrite: bool,
+) -> Result<(), CommandError> {
+    if is_image_path(output) {
         return Err(VideoError::OutputFormat {
-            path: args.output.clone(),
+            path: output.to_path_buf(),
             reason: "the target is a video, so the output must be a video file (.mp4, .mkv, .mov, .webm, .avi); use `liveswap preview` for a single frame".into(),
         }
         .into());
     }
-    let mut inputs: Vec<&Path> = vec![args.target.as_path(), args.profile.as_path()];
-    inputs.extend(plan.paths());
-    check_output_target(&args.output, &inputs, args.overwrite)?;
-    // Fail on an unreadable target before loading any model.
-    let info = video::probe(&args.target)?;
+    let mut all: Vec<&Path> = vec![target];
+    all.extend(inputs);
+    check_output_target(output, &all, overwrite)?;
+    let info = video::probe(target)?;
     tracing::info!(
         "{}: {}x{} {} at {} fps, {} frame(s){}",
-        args.target.display(),
+        target.display(),
         info.width,
         info.height,
         info.codec,
@@ -152,34 +114,93 @@ pub(super) fn transcode_profile(host: &Host, args: &RunArgs) -> Result<VideoRun,
             .as_ref()
             .map_or_else(String::new, |a| format!(", audio {}", a.codec))
     );
+    Ok(())
+}
 
-    let segment = match args.video.segment {
-        Some(spec) => {
-            if args.video.trim.is_some() {
-                return Err(VideoError::BadOption {
-                    option: "--segment".into(),
-                    reason: "--segment cuts the whole video; it cannot be combined with --trim"
-                        .into(),
-                }
-                .into());
-            }
-            Some(SegmentPlan::new(
-                spec,
-                args.video.segment_warmup,
-                &args.target,
-                &profile,
-                &plan,
-            )?)
-        }
-        None => None,
+/// Checks the arguments, builds the pipeline, prepares the sources and streams the one
+/// video target of `args` through it (`bench`).
+pub(super) fn transcode_profile(host: &Host, args: &RunArgs) -> Result<VideoRun, CommandError> {
+    let run = RunProfile::new(host, args)?;
+    let (Some(target), Some(output)) = (args.target.first(), args.output.as_ref()) else {
+        return Err(CommandError::Processing(
+            "a video run needs a target and an output".into(),
+        ));
     };
+    check_video_target(target, output, &run.inputs(), args.overwrite)?;
+    let segment = segment_plan(args, target, &run)?;
+    let mut prepared = run.build(host)?;
+    transcode_one(host, &mut prepared, args, target, output, segment)
+}
 
-    let mut pipeline = Pipeline::build(&profile, &host.plugins, &host.services)?;
-    let sources = plan.prepare(&mut pipeline, &profile, &host.plugins)?;
+/// The `--segment K/N` plan for `target` (before any model loads), or `None`.
+pub(super) fn segment_plan(
+    args: &RunArgs,
+    target: &Path,
+    run: &RunProfile,
+) -> Result<Option<SegmentPlan>, CommandError> {
+    let Some(spec) = args.video.segment else {
+        return Ok(None);
+    };
+    if args.video.trim.is_some() {
+        return Err(VideoError::BadOption {
+            option: "--segment".into(),
+            reason: "--segment cuts the whole video; it cannot be combined with --trim".into(),
+        }
+        .into());
+    }
+    Ok(Some(SegmentPlan::new(
+        spec,
+        args.video.segment_warmup,
+        target,
+        &run.profile,
+        &run.plan,
+    )?))
+}
+
+/// Writes the manifest of a rendered segment beside `output` and says so.
+pub(super) fn write_segment_manifest(
+    out: &mut dyn Write,
+    plan: &SegmentPlan,
+    output: &Path,
+    summary: &TranscodeSummary,
+) -> Result<(), CommandError> {
+    let manifest = plan.manifest(output, summary)?;
+    let path = manifest_path(output);
+    manifest.write(&path)?;
+    writeln!(
+        out,
+        "segment {}: frames {}..{} (warm-up {} from frame {}); manifest {}",
+        plan.spec,
+        manifest.frames.start,
+        manifest.frames.end,
+        manifest.frames.warmup,
+        manifest.frames.decoded_from,
+        path.display()
+    )?;
+    Ok(())
+}
+
+/// Streams one video through an already built pipeline into `output` (checked before with
+/// [`check_video_target`]). Model call totals ([`crate::inference::CallStats`]) are reset
+/// just before the first frame, so they cover the frames only (not source preparation).
+pub(super) fn transcode_one(
+    host: &Host,
+    prepared: &mut Prepared,
+    args: &RunArgs,
+    target: &Path,
+    output: &Path,
+    segment: Option<SegmentPlan>,
+) -> Result<VideoRun, CommandError> {
+    let Prepared {
+        pipeline,
+        sources,
+        label,
+    } = prepared;
+    let labelled = *label;
     pipeline.set_frame_kind(liveswap_sdk::FrameKind::VIDEO);
     let job = VideoJob {
-        input: args.target.clone(),
-        output: args.output.clone(),
+        input: target.to_path_buf(),
+        output: output.to_path_buf(),
         trim: segment
             .as_ref()
             .map_or_else(|| args.video.trim.unwrap_or_default(), SegmentPlan::trim),
@@ -192,19 +213,20 @@ pub(super) fn transcode_profile(host: &Host, args: &RunArgs) -> Result<VideoRun,
     };
 
     let mut stats = StageStats::default();
-    let labelled = args.label || raw.label;
     // The first refusal (the content guard flagged a sampled frame) stops the run.
     let mut refused: Option<CommandError> = None;
     let mut process = |image: &mut OwnedImage, meta: &FrameMeta| {
-        let report = pipeline.process(image, meta.index, meta.time.timestamp_us, &sources);
-        if let Some(e) = super::run::refusal(&args.target, &report) {
+        let original = image.clone();
+        let report = pipeline.process(image, meta.index, meta.time.timestamp_us, sources);
+        if let Some(e) = super::run::refusal(target, &report) {
             refused = Some(e);
             return ControlFlow::Break(());
         }
+        stats.faces += report.faces.len() as u64;
+        stats.swapped += super::report::count_swapped(&original, image, &report.faces) as u64;
         if labelled {
             crate::responsible::label::draw_label(image);
         }
-        stats.faces += report.faces.len() as u64;
         for t in report.timings {
             let entry = stats.time.entry(t.id).or_default();
             entry.0 += t.elapsed;
@@ -254,7 +276,6 @@ pub(super) fn transcode_profile(host: &Host, args: &RunArgs) -> Result<VideoRun,
     };
     Ok(VideoRun {
         segment,
-        pipeline,
         summary,
         stats,
     })
@@ -269,14 +290,16 @@ pub(super) fn per_frame(total: Duration, frames: u64) -> f64 {
     }
 }
 
-fn report(
+/// Writes the summary line of one video (and logs the per-processor details).
+pub(super) fn report_video(
     out: &mut dyn Write,
-    args: &RunArgs,
+    target: &Path,
+    output: &Path,
     pipeline: &Pipeline,
-    summary: &TranscodeSummary,
-    stats: &StageStats,
+    done: &VideoRun,
     trim: &Trim,
 ) -> Result<(), CommandError> {
+    let (summary, stats) = (&done.summary, &done.stats);
     let n = summary.frames;
     for (id, (count, reason)) in &stats.skipped {
         tracing::info!("{id}: skipped {count} of {n} frame(s) (last reason: {reason})");
@@ -306,15 +329,16 @@ fn report(
     };
     writeln!(
         out,
-        "{}: {n} frame(s){part} at {} fps, {} face(s) in all, processors: {}; video {} ({}), {}; wrote {} in {wall:.1} s ({:.2} frames/s)",
-        args.target.display(),
+        "{}: {n} frame(s){part} at {} fps, {} face(s) in all, {} swapped, processors: {}; video {} ({}), {}; wrote {} in {wall:.1} s ({:.2} frames/s)",
+        target.display(),
         summary.info.frame_rate,
         stats.faces,
+        stats.swapped,
         pipeline.stage_ids().join(" → "),
         summary.encoder.name,
         summary.encoder.options,
         summary.audio,
-        args.output.display(),
+        output.display(),
         if wall > 0.0 { n as f64 / wall } else { 0.0 },
     )?;
     Ok(())

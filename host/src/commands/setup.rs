@@ -30,13 +30,17 @@ impl Host {
     /// Like [`Host::start`] for a command that runs `profile`: its `execution_provider` key is
     /// used when `--execution-provider` is not given. (A profile that cannot be read is left to
     /// the command, which reports it with its location.)
-    pub fn start_with_profile(global: &GlobalArgs, profile: &Path) -> Result<Self, CommandError> {
-        let wanted = RawProfile::read(profile)
+    /// `profile` is what `--profile` gave (a file or a built-in name; `None`: the default).
+    pub fn start_with_profile(
+        global: &GlobalArgs,
+        profile: Option<&Path>,
+    ) -> Result<Self, CommandError> {
+        let wanted = RawProfile::resolve(profile)
             .ok()
-            .and_then(|p| p.execution_provider)
-            .map(|name| {
+            .and_then(|p| p.raw.execution_provider.map(|name| (name, p.path)))
+            .map(|(name, path)| {
                 name.parse::<ProviderChoice>()
-                    .map_err(|e| CommandError::BadProvider(format!("{}: {e}", profile.display())))
+                    .map_err(|e| CommandError::BadProvider(format!("{}: {e}", path.display())))
             })
             .transpose()?;
         Self::start_with(global, wanted)
@@ -98,10 +102,15 @@ pub fn inference_options(
 ) -> InferenceOptions {
     InferenceOptions {
         ort_lib: global.ort_lib.clone(),
-        provider: global
-            .execution_provider
-            .or(profile_provider)
-            .unwrap_or_default(),
+        // A named provider on the command line is strict unless --provider-fallback; a
+        // profile's is a preference (profiles travel between machines).
+        provider: match global.execution_provider {
+            Some(p) if global.provider_fallback => p.with_fallback(),
+            Some(p) => p,
+            None => profile_provider
+                .map(ProviderChoice::with_fallback)
+                .unwrap_or_default(),
+        },
         intra_threads: global.execution_threads,
         device_id: global.device_id,
         cache_dir: models.install_dir().map(|d| d.join(".cache")),

@@ -203,15 +203,37 @@ pub enum ProviderChoice {
     /// The first usable of [`ExecutionProvider::AUTO_ORDER`].
     #[default]
     Auto,
-    /// This provider, falling back to CPU (with a warning) when it cannot be used.
+    /// This provider or nothing: one that cannot be used is an error naming the reason and
+    /// the fix (`--execution-provider NAME`).
     Only(ExecutionProvider),
+    /// This provider, falling back to CPU with a warning when it cannot be used (a profile's
+    /// `execution_provider`, or `--execution-provider NAME --provider-fallback`).
+    Prefer(ExecutionProvider),
+}
+
+impl ProviderChoice {
+    /// The same choice, but falling back to CPU instead of failing.
+    pub fn with_fallback(self) -> Self {
+        match self {
+            Self::Only(p) => Self::Prefer(p),
+            other => other,
+        }
+    }
+
+    /// The named provider, if one was named.
+    pub fn named(self) -> Option<ExecutionProvider> {
+        match self {
+            Self::Auto => None,
+            Self::Only(p) | Self::Prefer(p) => Some(p),
+        }
+    }
 }
 
 impl fmt::Display for ProviderChoice {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Self::Auto => f.write_str("auto"),
-            Self::Only(p) => p.fmt(f),
+            Self::Only(p) | Self::Prefer(p) => p.fmt(f),
         }
     }
 }
@@ -336,12 +358,13 @@ pub fn select(
 ) -> Result<Selection, InferenceError> {
     let candidates: Vec<ExecutionProvider> = match choice {
         ProviderChoice::Auto => ExecutionProvider::AUTO_ORDER.to_vec(),
-        ProviderChoice::Only(ExecutionProvider::Cpu) => vec![ExecutionProvider::Cpu],
-        ProviderChoice::Only(p) => vec![p, ExecutionProvider::Cpu],
+        ProviderChoice::Only(p) => vec![p],
+        ProviderChoice::Prefer(ExecutionProvider::Cpu) => vec![ExecutionProvider::Cpu],
+        ProviderChoice::Prefer(p) => vec![p, ExecutionProvider::Cpu],
     };
     let mut refused = Vec::new();
     for provider in candidates {
-        let explicit = choice == ProviderChoice::Only(provider);
+        let explicit = choice.named() == Some(provider);
         if !offered(provider) {
             if explicit {
                 refused.push((
@@ -390,13 +413,26 @@ pub fn select(
         .map(|(p, r)| format!("{p}: {r}"))
         .collect::<Vec<_>>()
         .join("; ");
+    let reason = if matches!(choice, ProviderChoice::Only(p) if p != ExecutionProvider::Cpu) {
+        format!("{reason}; or add --provider-fallback to run on cpu instead")
+    } else {
+        reason
+    };
     Err(InferenceError::Provider {
-        provider: match choice {
-            ProviderChoice::Only(p) => p,
-            ProviderChoice::Auto => ExecutionProvider::Cpu,
-        },
+        provider: choice.named().unwrap_or(ExecutionProvider::Cpu),
         reason,
     })
+}
+
+/// Shows the one provider fallback warning ([`Selection::warning`]) on stderr, outside the
+/// log filter: a GPU that silently is not used is the commonest complaint, so `-q` (errors
+/// only) does not hide it.
+pub fn report_fallback(warning: &str) {
+    tracing::debug!(target: "liveswap::inference", "{warning}");
+    #[allow(clippy::print_stderr, reason = "a warning -q must not hide")]
+    {
+        eprintln!("warning: {warning}");
+    }
 }
 
 /// Applies threading and `provider` (as selected by [`select`]) to a session builder. When the

@@ -84,7 +84,7 @@ impl InferenceService {
             &options.provider_settings(),
         )?;
         if let Some(warning) = selection.warning() {
-            tracing::warn!(target: "liveswap::inference", "{warning}");
+            providers::report_fallback(&warning);
         }
         Ok(Self {
             runtime,
@@ -170,6 +170,7 @@ impl InferenceService {
             setting: None,
             detail: Box::new(detail),
         })?;
+        self.stats.opened(id, provider);
         tracing::info!(
             target: "liveswap::inference",
             model = id,

@@ -20,13 +20,48 @@ pub struct CallTotals {
     pub in_runtime: Duration,
 }
 
-/// Shared call totals, keyed by model id; cheap to clone.
+/// Shared call totals, keyed by model id; cheap to clone. Also remembers the execution
+/// provider each opened model's session really runs on (a session the chosen provider
+/// refuses runs on CPU), for run summaries, `--report` and `bench`.
 #[derive(Debug, Clone, Default)]
 pub struct CallStats {
     inner: Arc<Mutex<BTreeMap<String, CallTotals>>>,
+    providers: Arc<Mutex<BTreeMap<String, super::ExecutionProvider>>>,
 }
 
 impl CallStats {
+    /// Notes that model `id` was opened on `provider` (kept by [`CallStats::reset`]).
+    pub fn opened(&self, id: &str, provider: super::ExecutionProvider) {
+        self.providers
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .insert(id.to_owned(), provider);
+    }
+
+    /// The provider of every model opened so far, by model id.
+    pub fn providers(&self) -> BTreeMap<String, super::ExecutionProvider> {
+        self.providers
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone()
+    }
+
+    /// `"cpu: det_500m, w600k_mbf"` (one group per provider; `"none"` when no model ran),
+    /// the text summaries name providers with.
+    pub fn providers_text(&self) -> String {
+        let mut by: BTreeMap<String, Vec<String>> = BTreeMap::new();
+        for (id, p) in self.providers() {
+            by.entry(p.to_string()).or_default().push(id);
+        }
+        if by.is_empty() {
+            return "none".to_owned();
+        }
+        by.iter()
+            .map(|(p, ids)| format!("{p}: {}", ids.join(", ")))
+            .collect::<Vec<_>>()
+            .join("; ")
+    }
+
     /// Adds one call of `model`.
     pub fn record(&self, model: &str, total: Duration, in_runtime: Duration) {
         let mut map = self.inner.lock().unwrap_or_else(PoisonError::into_inner);

@@ -1,4 +1,10 @@
 //! Still images via the `image` crate.
+//!
+//! Reading applies the file's orientation tag (EXIF in JPEG, WebP and PNG `eXIf`; the TIFF
+//! Orientation tag), so every pixel the pipeline sees, every coordinate `analyse` prints and
+//! every output is upright. Outputs carry no orientation tag (their EXIF block is liveswap's
+//! own), so viewers do not rotate them a second time. The source's ICC colour profile is
+//! kept when asked ([`ImageWriteOptions::icc_profile`]).
 
 use super::error::MediaError;
 use super::output::{TempOutput, check_output_target};
@@ -14,8 +20,25 @@ fn jpeg_is_complete(bytes: &[u8]) -> bool {
     tail.windows(2).any(|w| w == [0xFF, 0xD9])
 }
 
-/// Decodes an image file to packed RGB8.
+/// A decoded still image and what of its metadata liveswap keeps.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LoadedImage {
+    /// Upright packed RGB8 pixels (the orientation tag applied).
+    pub image: OwnedImage,
+    /// The embedded ICC colour profile, if any.
+    pub icc_profile: Option<Vec<u8>>,
+    /// The EXIF orientation (1–8) that was applied; 1 = none.
+    pub orientation: u8,
+}
+
+/// Decodes an image file to upright packed RGB8.
 pub fn load_rgb(path: &Path) -> Result<OwnedImage, MediaError> {
+    load_image(path).map(|l| l.image)
+}
+
+/// Decodes an image file to upright packed RGB8, keeping its ICC profile.
+pub fn load_image(path: &Path) -> Result<LoadedImage, MediaError> {
+    use image::ImageDecoder as _;
     let bytes = std::fs::read(path).map_err(|e| MediaError::Open {
         path: path.into(),
         reason: e.to_string(),
@@ -29,18 +52,86 @@ pub fn load_rgb(path: &Path) -> Result<OwnedImage, MediaError> {
     if format == image::ImageFormat::Jpeg && !jpeg_is_complete(&bytes) {
         return Err(decode_err("truncated JPEG (no end-of-image marker)".into()));
     }
-    let img = image::load_from_memory_with_format(&bytes, format)
+    let mut reader = image::ImageReader::new(std::io::Cursor::new(&bytes));
+    reader.set_format(format);
+    let mut decoder = reader
+        .into_decoder()
         .map_err(|e| decode_err(e.to_string()))?;
+    // A damaged metadata block is not worth refusing the picture for: upright as stored.
+    let orientation = decoder
+        .orientation()
+        .unwrap_or(image::metadata::Orientation::NoTransforms);
+    let icc_profile = decoder.icc_profile().ok().flatten();
+    let mut img =
+        image::DynamicImage::from_decoder(decoder).map_err(|e| decode_err(e.to_string()))?;
+    img.apply_orientation(orientation);
     let rgb = img.into_rgb8();
     let (width, height) = rgb.dimensions();
     if width == 0 || height == 0 {
         return Err(decode_err("image has no pixels".into()));
     }
-    Ok(OwnedImage {
-        data: rgb.into_raw().into(),
-        width,
-        height,
+    Ok(LoadedImage {
+        image: OwnedImage {
+            data: rgb.into_raw().into(),
+            width,
+            height,
+        },
+        icc_profile,
+        orientation: orientation.to_exif(),
     })
+}
+
+/// PNG compression effort (`--png-compression`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum PngCompression {
+    /// No compression: largest files, fastest.
+    None,
+    /// Fast, decent ratio.
+    Fast,
+    /// The png crate's balanced default.
+    #[default]
+    Balanced,
+    /// Smallest files, slowest.
+    Best,
+}
+
+impl std::str::FromStr for PngCompression {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        match s.to_ascii_lowercase().as_str() {
+            "none" | "0" => Ok(Self::None),
+            "fast" | "1" => Ok(Self::Fast),
+            "balanced" | "default" | "2" => Ok(Self::Balanced),
+            "best" | "high" | "3" => Ok(Self::Best),
+            _ => Err(format!(
+                "`{s}`: expected none, fast, balanced or best (or 0-3)"
+            )),
+        }
+    }
+}
+
+/// Default JPEG quality (1–100) of written images.
+pub const DEFAULT_JPEG_QUALITY: u8 = 95;
+
+/// How still images are written.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ImageWriteOptions {
+    /// JPEG quality 1–100.
+    pub jpeg_quality: u8,
+    /// PNG compression effort.
+    pub png_compression: PngCompression,
+    /// ICC colour profile to embed (the source's, so colours look the same).
+    pub icc_profile: Option<Vec<u8>>,
+}
+
+impl Default for ImageWriteOptions {
+    fn default() -> Self {
+        Self {
+            jpeg_quality: DEFAULT_JPEG_QUALITY,
+            png_compression: PngCompression::default(),
+            icc_profile: None,
+        }
+    }
 }
 
 /// Image formats liveswap writes: each can carry the provenance tag (BMP cannot, so it is
@@ -93,6 +184,7 @@ fn encode_with_provenance(
     buffer: &image::RgbImage,
     format: image::ImageFormat,
     file: std::fs::File,
+    options: &ImageWriteOptions,
 ) -> Result<(), String> {
     use image::ImageEncoder as _;
     let mut w = std::io::BufWriter::new(file);
@@ -101,9 +193,17 @@ fn encode_with_provenance(
     match format {
         image::ImageFormat::Png => {
             // The image crate cannot write text chunks; the png crate can.
-            let mut encoder = png::Encoder::new(&mut w, width, height);
-            encoder.set_color(png::ColorType::Rgb);
-            encoder.set_depth(png::BitDepth::Eight);
+            let mut info = png::Info::with_size(width, height);
+            info.color_type = png::ColorType::Rgb;
+            info.bit_depth = png::BitDepth::Eight;
+            info.icc_profile = options.icc_profile.clone().map(Into::into);
+            let mut encoder = png::Encoder::with_info(&mut w, info).map_err(|e| e.to_string())?;
+            encoder.set_compression(match options.png_compression {
+                PngCompression::None => png::Compression::NoCompression,
+                PngCompression::Fast => png::Compression::Fast,
+                PngCompression::Balanced => png::Compression::Balanced,
+                PngCompression::Best => png::Compression::High,
+            });
             encoder
                 .add_text_chunk("Software".into(), software_text())
                 .and_then(|()| encoder.add_text_chunk(PNG_KEYWORD.into(), provenance_text()))
@@ -115,10 +215,16 @@ fn encode_with_provenance(
                 .map_err(|e| e.to_string())?;
         }
         image::ImageFormat::Jpeg => {
-            let mut encoder = image::codecs::jpeg::JpegEncoder::new(&mut w);
+            let mut encoder =
+                image::codecs::jpeg::JpegEncoder::new_with_quality(&mut w, options.jpeg_quality);
             encoder
                 .set_exif_metadata(exif_block())
                 .map_err(|e| e.to_string())?;
+            if let Some(icc) = &options.icc_profile {
+                encoder
+                    .set_icc_profile(icc.clone())
+                    .map_err(|e| e.to_string())?;
+            }
             encoder
                 .write_image(buffer.as_raw(), width, height, rgb)
                 .map_err(|e| e.to_string())?;
@@ -128,6 +234,11 @@ fn encode_with_provenance(
             encoder
                 .set_exif_metadata(exif_block())
                 .map_err(|e| e.to_string())?;
+            if let Some(icc) = &options.icc_profile {
+                encoder
+                    .set_icc_profile(icc.clone())
+                    .map_err(|e| e.to_string())?;
+            }
             encoder
                 .write_image(buffer.as_raw(), width, height, rgb)
                 .map_err(|e| e.to_string())?;
@@ -143,6 +254,10 @@ fn encode_with_provenance(
             tags.write_tag(Tag::ImageDescription, provenance_text().as_str())
                 .and_then(|()| tags.write_tag(Tag::Software, software_text().as_str()))
                 .map_err(|e| e.to_string())?;
+            if let Some(icc) = &options.icc_profile {
+                tags.write_tag(Tag::IccProfile, icc.as_slice())
+                    .map_err(|e| e.to_string())?;
+            }
             image
                 .write_data(buffer.as_raw())
                 .map_err(|e| e.to_string())?;
@@ -156,6 +271,15 @@ fn encode_with_provenance(
 /// provenance tag ([`super::provenance`]). Written to a temporary name in the same folder
 /// first and renamed, so readers never see a partial file.
 pub fn save_rgb(img: &OwnedImage, output: &Path) -> Result<(), MediaError> {
+    save_rgb_with(img, output, &ImageWriteOptions::default())
+}
+
+/// [`save_rgb`] with explicit quality, compression and colour profile.
+pub fn save_rgb_with(
+    img: &OwnedImage,
+    output: &Path,
+    options: &ImageWriteOptions,
+) -> Result<(), MediaError> {
     let format = writable_format(output)?;
     let write_err = |reason: String| MediaError::Write {
         path: output.into(),
@@ -165,7 +289,7 @@ pub fn save_rgb(img: &OwnedImage, output: &Path) -> Result<(), MediaError> {
         .ok_or_else(|| write_err("frame buffer has the wrong size".into()))?;
     let tmp = TempOutput::new(output)?;
     let file = std::fs::File::create(tmp.path()).map_err(|e| write_err(e.to_string()))?;
-    encode_with_provenance(&buffer, format, file).map_err(write_err)?;
+    encode_with_provenance(&buffer, format, file, options).map_err(write_err)?;
     tmp.commit()
 }
 

@@ -13,5 +13,8 @@ mod output;
 pub mod provenance;
 
 pub use error::MediaError;
-pub use image_io::{check_output_path, is_image_path, load_rgb, save_rgb};
+pub use image_io::{
+    DEFAULT_JPEG_QUALITY, ImageWriteOptions, LoadedImage, PngCompression, check_output_path,
+    is_image_path, load_image, load_rgb, save_rgb, save_rgb_with,
+};
 pub use output::{TempOutput, check_output_target};

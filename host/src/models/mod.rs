@@ -31,6 +31,7 @@
 //! ([`ModelStore::default_dir`]).
 
 mod archive;
+pub mod digest_cache;
 mod error;
 pub mod fetch;
 mod http;
@@ -40,6 +41,7 @@ pub mod progress;
 mod store;
 pub mod verify;
 
+pub use digest_cache::DIGEST_CACHE_FILE;
 pub use error::ModelError;
 pub use fetch::{FetchOptions, Fetched, Fetcher};
 pub use http::Timeouts;

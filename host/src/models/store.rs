@@ -15,14 +15,15 @@
 //!
 //! Layout of a models dir: `<file>` for each installed model; `.partial/` for downloads in
 //! progress (resumed by the next `liveswap models fetch`); `.cache/tensorrt/` for TensorRT
-//! engines.
+//! engines; `.digests.json` for the remembered sha256 of each file
+//! ([`super::digest_cache`]).
 
+use super::digest_cache::{DigestCache, Stamp};
 use super::error::ModelError;
 use super::manifest::{Manifest, ManifestEntry};
 use crate::inference::{HostModel, InferenceError, InferenceService};
 use liveswap_sdk::ModelSignature;
 use sha2::{Digest, Sha256};
-use std::collections::HashMap;
 use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
@@ -100,16 +101,16 @@ impl ResolvedModel {
     }
 }
 
-/// Identifies one version of a file without reading it: path, size, modification time.
-type FileStamp = (PathBuf, u64, Option<std::time::SystemTime>);
-
 /// Models dirs plus the manifest.
 #[derive(Debug)]
 pub struct ModelStore {
     dirs: Vec<PathBuf>,
     manifest: Manifest,
-    /// Digests already computed this process, keyed by path, size and mtime.
-    digests: Mutex<HashMap<FileStamp, String>>,
+    /// Digests by absolute path, size and mtime: this process's and earlier runs' (loaded
+    /// from the install dir on first use, see [`super::digest_cache`]).
+    digests: Mutex<Option<DigestCache>>,
+    /// Files hashed by this store (the cost the cache saves; for tests and logs).
+    hashed: std::sync::atomic::AtomicUsize,
 }
 
 /// Streams a file through sha256.
@@ -159,7 +160,8 @@ impl ModelStore {
         Self {
             dirs,
             manifest,
-            digests: Mutex::new(HashMap::new()),
+            digests: Mutex::new(None),
+            hashed: std::sync::atomic::AtomicUsize::new(0),
         }
     }
 
@@ -196,21 +198,50 @@ impl ModelStore {
             .find(|p| p.is_file())
     }
 
-    /// The sha256 of a file, computed once per process per (path, size, mtime).
+    /// The sha256 of a file, computed once per (path, size, mtime) and remembered in the
+    /// models dir for later runs ([`super::digest_cache`]).
     pub fn digest(&self, path: &Path) -> Result<String, ModelError> {
+        self.digest_with(path, true)
+    }
+
+    /// The sha256 of a file, always hashed (`liveswap models verify`); the result is
+    /// remembered like [`ModelStore::digest`]'s.
+    pub fn digest_fresh(&self, path: &Path) -> Result<String, ModelError> {
+        self.digest_with(path, false)
+    }
+
+    /// How many files this store has hashed (cache misses).
+    pub fn files_hashed(&self) -> usize {
+        self.hashed.load(std::sync::atomic::Ordering::Relaxed)
+    }
+
+    fn digest_with(&self, path: &Path, use_cache: bool) -> Result<String, ModelError> {
         let unreadable = |e: std::io::Error| ModelError::Unreadable {
             path: path.into(),
             reason: e.to_string(),
         };
         let meta = std::fs::metadata(path).map_err(unreadable)?;
-        let key = (path.to_path_buf(), meta.len(), meta.modified().ok());
-        if let Some(d) = self.digests.lock().ok().and_then(|m| m.get(&key).cloned()) {
-            return Ok(d);
+        let stamp = Stamp::of(&meta);
+        let key = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
+        let mut cache = self
+            .digests
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let cache = cache.get_or_insert_with(|| DigestCache::load(self.install_dir()));
+        if use_cache && let Some(d) = cache.get(&key, stamp) {
+            return Ok(d.to_owned());
         }
+        let started = std::time::Instant::now();
         let d = sha256_file(path).map_err(unreadable)?;
-        if let Ok(mut m) = self.digests.lock() {
-            m.insert(key, d.clone());
-        }
+        self.hashed
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        tracing::debug!(
+            "sha256 of {} ({} bytes) in {} ms",
+            path.display(),
+            stamp.size,
+            started.elapsed().as_millis()
+        );
+        cache.put(&key, stamp, &d);
         Ok(d)
     }
 

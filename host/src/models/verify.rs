@@ -168,7 +168,7 @@ fn verify_one(
             sizes.join(" or ")
         ));
     }
-    let (sha256, origin) = match store.digest(&path) {
+    let (sha256, origin) = match store.digest_fresh(&path) {
         Ok(d) => {
             let origin = entry.accepted(&d).map(|a| a.origin.clone());
             if origin.is_none() {

@@ -23,13 +23,15 @@
 //! enabled = false
 //! ```
 
+mod builtin;
 mod embedding_space;
 mod error;
 mod overrides;
 mod raw;
 mod validate;
 
+pub use builtin::{BUILTIN_PROFILES, DEFAULT_PROFILE, ResolvedProfile, builtin_text};
 pub use error::{ProfileError, ProfileIssue};
-pub use overrides::{Override, parse_override};
+pub use overrides::{Addition, Override, Position, apply_edits, parse_addition, parse_override};
 pub use raw::{RawMapEntry, RawProcessorEntry, RawProfile, SCHEMA_VERSION};
 pub use validate::{Profile, Stage, check_value, effective_provides, value_from_toml};

@@ -53,6 +53,7 @@ mod audio;
 mod encode;
 mod error;
 mod ffi;
+mod frames;
 mod index;
 mod join;
 mod progress;
@@ -69,6 +70,7 @@ pub use encode::{
     MAX_QUALITY, Preset, default_encoder_threads, encoder_options,
 };
 pub use error::VideoError;
+pub use frames::for_each_frame;
 pub use index::FrameIndex;
 pub use join::{JoinJob, JoinSummary, join_segments};
 pub use progress::{Progress, ProgressStyle};

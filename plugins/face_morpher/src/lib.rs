@@ -41,6 +41,7 @@ pub mod points;
 pub mod poisson;
 pub mod settings;
 pub mod shading;
+pub mod shape;
 pub mod sharpen;
 pub mod warp;
 

@@ -5,7 +5,10 @@
 //! face's region of interest (the padded mask polygon's box plus [`MARGIN`] pixels, clipped
 //! to the frame), never on the whole frame:
 //! 1. control points of the target ([`crate::points`]) and its mask polygon, the convex hull
-//!    of landmarks + forehead ([`crate::mask`]);
+//!    of landmarks + forehead ([`crate::mask`]); the warp's destination points are the
+//!    target's with the inner features moved toward the source's proportions
+//!    ([`crate::shape`], `shape_transfer`), while the mask and the kept mouth opening stay
+//!    the target's own;
 //! 2. piecewise-affine warp of the source image onto the target geometry ([`crate::warp`]);
 //! 3. optional colour correction: LAB mean/std transfer to the target's pixels under the mask
 //!    ([`crate::colour`]), then a local shading match ([`crate::shading`]);
@@ -20,10 +23,11 @@ use crate::colour;
 use crate::delaunay::{P2, triangulate};
 use crate::mask::{convex_hull, cut_hole, edge_distance, mask_bounds, polygon_area, ramp};
 use crate::patch::Patch;
-use crate::points::{INNER_MOUTH, PointsError, control_points, mask_points};
+use crate::points::{INNER_MOUTH, LANDMARKS, PointsError, control_points, mask_points};
 use crate::poisson::{SolveOptions, SolveReport, seamless};
 use crate::settings::MorphOptions;
 use crate::shading::match_shading;
+use crate::shape::transfer_shape;
 use crate::sharpen::unsharp;
 use crate::warp::warp_mesh;
 use liveswap_vision::{ImageView, ImageViewMut, Rect};
@@ -102,8 +106,8 @@ pub fn morph_face(
     target_landmarks: &[[f32; 2]],
     opts: &MorphOptions,
 ) -> Result<Option<MorphReport>, PointsError> {
-    let dst = control_points(target_landmarks)?;
-    let hull = convex_hull(mask_points(&dst));
+    let own = control_points(target_landmarks)?;
+    let hull = convex_hull(mask_points(&own));
     if hull.len() < 3 {
         return Err(PointsError::Degenerate);
     }
@@ -116,8 +120,21 @@ pub fn morph_face(
     }
     let edge = edge_distance(&hull, rect, padding);
     let mut weight: Vec<f32> = edge.iter().map(|&d| ramp(d, feather)).collect();
+    let dst = if opts.shape_transfer > 0.0 {
+        let source_landmarks: Vec<[f32; 2]> = mesh.points[..LANDMARKS]
+            .iter()
+            .map(|p| [p[0] as f32, p[1] as f32])
+            .collect();
+        control_points(&transfer_shape(
+            target_landmarks,
+            &source_landmarks,
+            opts.shape_transfer,
+        ))?
+    } else {
+        own.clone()
+    };
     let (mut face, covered) = warp_mesh(source, &mesh.points, &dst, &mesh.triangles, rect);
-    let mouth: Vec<P2> = INNER_MOUTH.iter().map(|&i| dst[i]).collect();
+    let mouth: Vec<P2> = INNER_MOUTH.iter().map(|&i| own[i]).collect();
     cut_hole(&mut weight, rect, &mouth, MOUTH_FEATHER_FRACTION * size);
     let target = Patch::read(&frame.as_view(), rect);
     for ((w, &c), (f, t)) in weight
@@ -235,8 +252,8 @@ mod tests {
         assert!(report.written > 1000, "{report:?}");
         let solve = report.solve.unwrap();
         assert!(solve.relative_residual < 1e-3, "{solve:?}");
-        let dst = control_points(&target).unwrap();
-        let hull = convex_hull(mask_points(&dst));
+        let own = control_points(&target).unwrap();
+        let hull = convex_hull(mask_points(&own));
         let mut changed = 0;
         for y in 0..220 {
             for x in 0..240 {

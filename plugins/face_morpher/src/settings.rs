@@ -18,6 +18,8 @@ pub const DEFAULT_COLOR_CORRECTION: bool = true;
 pub const DEFAULT_POISSON_BLEND: bool = true;
 /// Default unsharp strength (0 = off, 5 = strongest).
 pub const DEFAULT_SHARPNESS: f64 = 1.0;
+/// Default shape transfer (0 = the target's feature layout, 1 = the source's).
+pub const DEFAULT_SHAPE_TRANSFER: f64 = 0.8;
 
 /// Maximum feather in pixels.
 pub const MAX_MASK_FEATHER: i64 = 100;
@@ -78,6 +80,15 @@ pub fn specs() -> Vec<SettingSpec> {
             5.0,
         )
         .live(),
+        SettingSpec::float(
+            "shape_transfer",
+            "Shape transfer",
+            "Move the target's eyes, brows, nose and mouth toward the source's proportions before warping: 0 = the target's shape, 1 = the source's (the face outline stays the target's)",
+            DEFAULT_SHAPE_TRANSFER,
+            0.0,
+            1.0,
+        )
+        .live(),
     ]);
     specs
 }
@@ -97,6 +108,8 @@ pub struct MorphOptions {
     pub poisson_blend: bool,
     /// Unsharp strength 0–5.
     pub sharpness: f32,
+    /// Shape transfer 0–1 ([`crate::shape`]).
+    pub shape_transfer: f32,
 }
 
 impl Default for MorphOptions {
@@ -108,6 +121,7 @@ impl Default for MorphOptions {
             color_correction: DEFAULT_COLOR_CORRECTION,
             poisson_blend: DEFAULT_POISSON_BLEND,
             sharpness: DEFAULT_SHARPNESS as f32,
+            shape_transfer: DEFAULT_SHAPE_TRANSFER as f32,
         }
     }
 }
@@ -143,6 +157,7 @@ impl FaceMorpherSettings {
                 color_correction: s.bool("color_correction")?,
                 poisson_blend: s.bool("poisson_blend")?,
                 sharpness: (s.float("sharpness")? as f32).clamp(0.0, 5.0),
+                shape_transfer: (s.float("shape_transfer")? as f32).clamp(0.0, 1.0),
             },
         })
     }
@@ -162,6 +177,7 @@ impl FaceMorpherSettings {
             ("color_correction", SettingValue::Bool(v)) => m.color_correction = *v,
             ("poisson_blend", SettingValue::Bool(v)) => m.poisson_blend = *v,
             ("sharpness", v) => m.sharpness = number(key, v)?.clamp(0.0, 5.0),
+            ("shape_transfer", v) => m.shape_transfer = number(key, v)?.clamp(0.0, 1.0),
             _ => {
                 return Err(SdkError::setting(format!(
                     "unknown setting `{key}` or wrong type ({value})"
