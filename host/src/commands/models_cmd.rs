@@ -46,6 +46,11 @@ pub fn models(
             verify_cmd(&store, ids, service.as_ref().map_err(Clone::clone), out)
         }
         ModelsCommand::Path { id } => path(&store, id.as_deref(), out),
+        ModelsCommand::Quantize(args) => {
+            // Calibration runs the model's own processor: this one needs the plugins.
+            let host = super::setup::Host::start(global)?;
+            super::quantize::quantize(&host, args, out)
+        }
     }
 }
 
@@ -346,7 +351,9 @@ fn path(
             writeln!(out, "{}", dir.display())?;
         }
         Some(id) => {
-            if store.manifest().get(id).is_none() {
+            if store.manifest().get(id).is_none()
+                && crate::models::quantized::source_id(id).is_none()
+            {
                 return Err(ModelError::UnknownId {
                     reference: id.to_owned(),
                     known: store.manifest().id_list(),

@@ -69,6 +69,68 @@ pub struct InferenceService {
     options: InferenceOptions,
     selection: Selection,
     stats: CallStats,
+    tap: InputTap,
+}
+
+/// One recorded model call: every f32 input as (name, shape, values), in graph order.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TappedCall {
+    /// `(input name, shape, values)` per input.
+    pub inputs: Vec<(String, Vec<i64>, Vec<f32>)>,
+}
+
+/// Records the inputs one model is run on, exactly as its processor prepared them
+/// (`liveswap models quantize` calibrates on these). Off unless [`InputTap::record`] names a
+/// model id; then each call of that model copies its inputs once (a cost only while
+/// recording). Shared by every session of one [`InferenceService`].
+#[derive(Debug, Clone, Default)]
+pub struct InputTap {
+    inner: Arc<Mutex<Option<(String, Vec<TappedCall>)>>>,
+}
+
+impl InputTap {
+    /// Starts recording the calls of model `id` (forgetting anything recorded before).
+    pub fn record(&self, id: &str) {
+        *self.inner.lock().unwrap_or_else(PoisonError::into_inner) =
+            Some((id.to_owned(), Vec::new()));
+    }
+
+    /// Stops recording and returns the calls recorded since [`InputTap::record`].
+    pub fn take(&self) -> Vec<TappedCall> {
+        self.inner
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .take()
+            .map(|(_, calls)| calls)
+            .unwrap_or_default()
+    }
+
+    fn offer(&self, id: &str, names: &[TensorSpec], inputs: &[TensorRef<'_>]) {
+        let mut guard = self.inner.lock().unwrap_or_else(PoisonError::into_inner);
+        let Some((want, calls)) = guard.as_mut() else {
+            return;
+        };
+        if want != id {
+            return;
+        }
+        let inputs = inputs
+            .iter()
+            .zip(names)
+            .filter_map(|(t, spec)| match t.data {
+                TensorData::F32(d) => Some((
+                    spec.name
+                        .clone()
+                        .into_option()
+                        .map(|n| n.to_string())
+                        .unwrap_or_default(),
+                    t.shape.iter().copied().collect(),
+                    d.as_slice().to_vec(),
+                )),
+                _ => None,
+            })
+            .collect();
+        calls.push(TappedCall { inputs });
+    }
 }
 
 impl InferenceService {
@@ -91,6 +153,7 @@ impl InferenceService {
             options,
             selection,
             stats: CallStats::default(),
+            tap: InputTap::default(),
         })
     }
 
@@ -117,6 +180,11 @@ impl InferenceService {
     /// Time spent in model calls so far, per model id, for every model this service opened.
     pub fn call_stats(&self) -> &CallStats {
         &self.stats
+    }
+
+    /// The input recorder shared by every model this service opens.
+    pub fn input_tap(&self) -> &InputTap {
+        &self.tap
     }
 
     /// The options the service was created with.
@@ -187,6 +255,7 @@ impl InferenceService {
             session: Mutex::new(session),
             initializers: Mutex::new(Vec::new()),
             stats: self.stats.clone(),
+            tap: self.tap.clone(),
         })
     }
 
@@ -228,6 +297,8 @@ pub struct HostModel {
     initializers: Mutex<Vec<(String, Option<Tensor>)>>,
     /// The service's call totals, shared.
     stats: CallStats,
+    /// The service's input recorder, shared.
+    tap: InputTap,
 }
 
 impl HostModel {
@@ -273,6 +344,7 @@ impl HostModel {
                 list(specs)
             )));
         }
+        self.tap.offer(&self.id, specs, inputs);
         let started = Instant::now();
         let mut values: Vec<SessionInputValue<'_>> = Vec::with_capacity(inputs.len());
         for (i, (input, spec)) in inputs.iter().zip(specs.iter()).enumerate() {
