@@ -16,6 +16,7 @@
 //! | `swap` | face_swapper + swapkit: reference parity on the inswapper stand-in, generated models, mapping, errors |
 //! | `enhance` | face_enhancer: generated models of the enhancers' exact signatures, exact crop/paste round trip, blend, swapped-only, CodeFormer refusal, `every_n_frames`, the binary end to end |
 //! | `template` | the sdk plugin template built out of tree, loaded from `--plugin-dir`, listed, validated and run on a photo |
+//! | `quantize` | `models quantize`: int8 w600k_mbf / det_500m from the real models against their quality limits, registration as `ID@int8`, refusals (damaged or faceless calibration photos, changed source, no overwrite) |
 //! | `mouth` | mouth_mask: lip indices on insightface's landmarks, exact restore inside / untouched outside, growth with size, many faces, order with the enhancer, real photos, `--set mouth_mask.size=0` |
 
 #![allow(clippy::unwrap_used, reason = "tests")]
@@ -29,6 +30,7 @@ mod models;
 mod morph;
 mod mouth;
 mod parity;
+mod quantize;
 mod swap;
 mod template;
 mod tracking;

@@ -70,6 +70,8 @@ pub struct InferenceService {
     selection: Selection,
     stats: CallStats,
     tap: InputTap,
+    /// Precision of every model opened, by id (read from the graph's operators at open).
+    precisions: Arc<Mutex<std::collections::BTreeMap<String, onnx_proto::Precision>>>,
 }
 
 /// One recorded model call: every f32 input as (name, shape, values), in graph order.
@@ -154,6 +156,7 @@ impl InferenceService {
             selection,
             stats: CallStats::default(),
             tap: InputTap::default(),
+            precisions: Arc::default(),
         })
     }
 
@@ -180,6 +183,14 @@ impl InferenceService {
     /// Time spent in model calls so far, per model id, for every model this service opened.
     pub fn call_stats(&self) -> &CallStats {
         &self.stats
+    }
+
+    /// The precision (fp32 / int8) of each model opened so far, by id.
+    pub fn precisions(&self) -> std::collections::BTreeMap<String, onnx_proto::Precision> {
+        self.precisions
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone()
     }
 
     /// The input recorder shared by every model this service opens.
@@ -238,11 +249,18 @@ impl InferenceService {
             setting: None,
             detail: Box::new(detail),
         })?;
+        // Unreadable as protobuf here means ONNX Runtime read it anyway: call it fp32.
+        let precision = onnx_proto::read_precision(path).unwrap_or(onnx_proto::Precision::Fp32);
+        self.precisions
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .insert(id.to_owned(), precision);
         tracing::info!(
             target: "liveswap::inference",
             model = id,
             path = %path.display(),
             %provider,
+            %precision,
             ms = start.elapsed().as_millis(),
             "opened model: {found}"
         );

@@ -229,6 +229,10 @@ pub fn run(host: &Host, c: &CheckInput<'_>) -> Result<Figures, CommandError> {
                 f.insert("kps_px_mean".into(), mean(&kps));
                 f.insert("kps_px_max".into(), max(&kps));
                 f.insert("faces_unmatched".into(), unmatched as f64);
+                f.insert(
+                    "faces_unmatched_share".into(),
+                    unmatched as f64 / faces.max(1) as f64,
+                );
             } else {
                 f.insert("landmarks_px_mean".into(), mean(&lmk));
                 f.insert("landmarks_px_max".into(), max(&lmk));
