@@ -118,17 +118,18 @@ impl InputTap {
         let inputs = inputs
             .iter()
             .zip(names)
-            .filter_map(|(t, spec)| match t.data {
-                TensorData::F32(d) => Some((
-                    spec.name
-                        .clone()
-                        .into_option()
-                        .map(|n| n.to_string())
-                        .unwrap_or_default(),
-                    t.shape.iter().copied().collect(),
-                    d.as_slice().to_vec(),
-                )),
-                _ => None,
+            .filter_map(|(t, spec)| {
+                t.as_f32().map(|d| {
+                    (
+                        spec.name
+                            .clone()
+                            .into_option()
+                            .map(|n| n.to_string())
+                            .unwrap_or_default(),
+                        t.shape.iter().copied().collect(),
+                        d.into_owned(),
+                    )
+                })
             })
             .collect();
         calls.push(TappedCall { inputs });
