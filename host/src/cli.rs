@@ -487,6 +487,45 @@ pub enum ModelsCommand {
         #[arg(value_name = "ID")]
         id: Option<String>,
     },
+    /// Make an int8 copy of an installed model, check it against the fp32 model, and
+    /// register it as ID@int8 (profiles then select it with `model = "ID@int8"`).
+    ///
+    /// Example: liveswap models quantize w600k_mbf --calibration photos/ --check
+    ///
+    /// Static QDQ quantization (per-channel int8 weights, uint8 activations) by ONNX Runtime's
+    /// own tool (`onnxruntime.quantization.quantize_static`), run in a private Python
+    /// environment that is created on first use (LIVESWAP_QUANTIZE_PYTHON names another
+    /// interpreter). It is calibrated on the model's real inputs: the processor that uses the
+    /// model runs over the calibration photos and the inputs it prepares (aligned face crops,
+    /// letterboxed frames) are recorded. Then the int8 copy is compared with the fp32 model
+    /// on the same photos (embedding cosine, box IoU, keypoint and landmark pixels, swap
+    /// PSNR) and registered only when every figure is within its limit.
+    Quantize(QuantizeArgs),
+}
+
+/// `liveswap models quantize`.
+#[derive(Debug, Args)]
+pub struct QuantizeArgs {
+    /// The model id (det_500m, w600k_mbf, 2d106det, inswapper_128, gfpgan_1.4, …).
+    #[arg(value_name = "MODEL")]
+    pub model: String,
+    /// Folder of face photos (.jpg/.png/…) to calibrate and check on [default: the bundled
+    /// samples in tests/samples].
+    #[arg(long, value_name = "DIR")]
+    pub calibration: Option<PathBuf>,
+    /// Where to write: ID@int8 (register in the models dir, the default) or a .onnx path
+    /// (written there, not registered).
+    #[arg(long, value_name = "ID_OR_PATH")]
+    pub output: Option<String>,
+    /// Print the quality figures in full (they are always computed before registering).
+    #[arg(long)]
+    pub check: bool,
+    /// Print the figures as JSON.
+    #[arg(long)]
+    pub json: bool,
+    /// Replace an existing int8 copy.
+    #[arg(long)]
+    pub overwrite: bool,
 }
 
 /// `liveswap faces`.

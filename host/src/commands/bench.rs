@@ -52,6 +52,26 @@ pub struct BenchReport {
     pub peak_rss_bytes: Option<u64>,
     /// Time inside ONNX Runtime / wall time.
     pub runtime_share: f64,
+    /// The CPU's vector instruction sets that matter to int8 speed (`avx2`, `avx512f`,
+    /// `avx512_vnni`, `avx_vnni`), from /proc/cpuinfo.
+    pub cpu_flags: Vec<String>,
+}
+
+/// The vector instruction sets of this CPU that decide int8 and fp32 speed (Linux).
+pub fn cpu_flags() -> Vec<String> {
+    let info = std::fs::read_to_string("/proc/cpuinfo").unwrap_or_default();
+    let flags: std::collections::BTreeSet<&str> = info
+        .lines()
+        .filter(|l| l.starts_with("flags"))
+        .flat_map(str::split_whitespace)
+        .filter(|f| {
+            matches!(
+                *f,
+                "avx2" | "avx512f" | "avx512_vnni" | "avx_vnni" | "amx_int8"
+            )
+        })
+        .collect();
+    flags.into_iter().map(str::to_owned).collect()
 }
 
 /// One model's calls.
@@ -65,6 +85,8 @@ pub struct ModelTiming {
     pub runtime_ms_per_call: f64,
     /// The execution provider its session ran on (`cpu`, `cuda`, …).
     pub provider: String,
+    /// `fp32` or `int8`, from the model graph's operators.
+    pub precision: String,
 }
 
 /// Runs the benchmark and prints its table (or JSON).
@@ -155,6 +177,11 @@ fn measure(host: &Host, args: &BenchArgs, done: &VideoRun) -> BenchReport {
         .call_stats()
         .map(|c| c.providers())
         .unwrap_or_default();
+    let precisions = host
+        .services
+        .inference()
+        .map(|s| s.precisions())
+        .unwrap_or_default();
     let models = calls
         .iter()
         .map(|(id, c)| {
@@ -167,6 +194,7 @@ fn measure(host: &Host, args: &BenchArgs, done: &VideoRun) -> BenchReport {
                     provider: providers
                         .get(id)
                         .map_or_else(|| "?".to_owned(), ToString::to_string),
+                    precision: precisions.get(id).map_or("?", |p| p.name()).to_owned(),
                 },
             )
         })
@@ -200,6 +228,7 @@ fn measure(host: &Host, args: &BenchArgs, done: &VideoRun) -> BenchReport {
         } else {
             0.0
         },
+        cpu_flags: cpu_flags(),
     }
 }
 
@@ -208,6 +237,15 @@ fn print_table(out: &mut dyn Write, r: &BenchReport) -> std::io::Result<()> {
         out,
         "bench: {} on {} ({}x{}), {} frame(s), {}",
         r.profile, r.target, r.width, r.height, r.frames, r.runtime
+    )?;
+    writeln!(
+        out,
+        "cpu: {}",
+        if r.cpu_flags.is_empty() {
+            "no AVX2/AVX-512 flags found".to_owned()
+        } else {
+            r.cpu_flags.join(" ")
+        }
     )?;
     writeln!(out, "{:<28} {:>10}", "stage", "ms/frame")?;
     let threaded = |id: &str| matches!(id, "decode" | "encode");
@@ -231,14 +269,14 @@ fn print_table(out: &mut dyn Write, r: &BenchReport) -> std::io::Result<()> {
     if !r.models.is_empty() {
         writeln!(
             out,
-            "{:<28} {:>10} {:>10} {:>12}  provider",
-            "model", "calls", "ms/call", "in ORT ms"
+            "{:<28} {:>10} {:>10} {:>12} {:>10}  provider",
+            "model", "calls", "ms/call", "in ORT ms", "precision"
         )?;
         for (id, m) in &r.models {
             writeln!(
                 out,
-                "{id:<28} {:>10} {:>10.1} {:>12.1}  {}",
-                m.calls, m.ms_per_call, m.runtime_ms_per_call, m.provider
+                "{id:<28} {:>10} {:>10.1} {:>12.1} {:>10}  {}",
+                m.calls, m.ms_per_call, m.runtime_ms_per_call, m.precision, m.provider
             )?;
         }
     }

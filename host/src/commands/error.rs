@@ -29,6 +29,9 @@ pub enum CommandError {
     /// Reading, processing or writing a video failed (or was cancelled).
     #[error(transparent)]
     Video(Box<VideoError>),
+    /// `models quantize` could not make or register an int8 copy.
+    #[error(transparent)]
+    Quantize(Box<super::quantize::QuantizeError>),
     /// An unknown `--execution-provider`.
     #[error("--execution-provider: {0}")]
     BadProvider(String),
@@ -116,4 +119,5 @@ boxed_from!(
     ModelError => Model,
     InferenceError => Inference,
     VideoError => Video,
+    super::quantize::QuantizeError => Quantize,
 );

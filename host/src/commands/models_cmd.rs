@@ -46,6 +46,11 @@ pub fn models(
             verify_cmd(&store, ids, service.as_ref().map_err(Clone::clone), out)
         }
         ModelsCommand::Path { id } => path(&store, id.as_deref(), out),
+        ModelsCommand::Quantize(args) => {
+            // Calibration runs the model's own processor: this one needs the plugins.
+            let host = super::setup::Host::start(global)?;
+            super::quantize::quantize(&host, args, out)
+        }
     }
 }
 
@@ -150,7 +155,12 @@ fn list(
                 })
             })
             .collect();
+        let copies: Vec<_> = int8_copies(store)
+            .into_iter()
+            .map(|(id, path, state)| json!({"id": id, "path": path.display().to_string(), "status": state}))
+            .collect();
         let value = json!({
+            "int8_copies": copies,
             "models_dir": store.install_dir().map(|d| d.display().to_string()),
             "packs": packs.iter().map(|p| json!({"id": p.id, "description": p.description})).collect::<Vec<_>>(),
             "models": models,
@@ -178,6 +188,13 @@ fn list(
                 "  {:<20} licence: {} <{}>",
                 "", e.license, e.license_url
             )?;
+        }
+    }
+    let copies = int8_copies(store);
+    if !copies.is_empty() {
+        writeln!(out, "\nint8 copies (made by `liveswap models quantize`)")?;
+        for (id, path, state) in &copies {
+            writeln!(out, "  {id:<20} {:<34} {state}", path.display())?;
         }
     }
     writeln!(
@@ -255,7 +272,16 @@ pub fn verify_cmd(
     let entries: Vec<&ManifestEntry> = if ids.is_empty() {
         manifest.models.iter().collect()
     } else {
-        select_entries(store, &[], ids)?
+        let plain: Vec<String> = ids
+            .iter()
+            .filter(|i| crate::models::quantized::source_id(i).is_none())
+            .cloned()
+            .collect();
+        if plain.is_empty() {
+            Vec::new()
+        } else {
+            select_entries(store, &[], &plain)?
+        }
     };
     let report = verify(store, &entries, !ids.is_empty(), inference);
     let dir = store
@@ -301,7 +327,28 @@ pub fn verify_cmd(
             "FAIL  {id:<20} not installed in {dir}\n      → `liveswap models fetch {id}`"
         )?;
     }
-    for f in &report.unknown_files {
+    let copies = int8_copies(store);
+    let mut copies_failed = 0;
+    for (id, path, state) in &copies {
+        if !ids.is_empty() && !ids.contains(id) {
+            continue;
+        }
+        if state == "registered, verified" {
+            writeln!(
+                out,
+                "ok    {id:<20} {}  (int8 copy; source digest matches its record)",
+                path.display()
+            )?;
+        } else {
+            copies_failed += 1;
+            writeln!(out, "FAIL  {id:<20} {}\n      - {state}", path.display())?;
+        }
+    }
+    for f in report
+        .unknown_files
+        .iter()
+        .filter(|f| !copies.iter().any(|(_, p, _)| p == *f))
+    {
         writeln!(
             out,
             "note: {} is not a manifest model (usable by path; checked against the processor \
@@ -317,7 +364,7 @@ pub fn verify_cmd(
             human(*len)
         )?;
     }
-    let failed = report.failed() + report.missing.len();
+    let failed = report.failed() + report.missing.len() + copies_failed;
     if failed > 0 {
         return Err(ModelError::VerifyFailed {
             failed,
@@ -346,7 +393,9 @@ fn path(
             writeln!(out, "{}", dir.display())?;
         }
         Some(id) => {
-            if store.manifest().get(id).is_none() {
+            if store.manifest().get(id).is_none()
+                && crate::models::quantized::source_id(id).is_none()
+            {
                 return Err(ModelError::UnknownId {
                     reference: id.to_owned(),
                     known: store.manifest().id_list(),
@@ -358,4 +407,27 @@ fn path(
         }
     }
     Ok(Completion::Clean)
+}
+
+/// Every registered int8 copy: `(id, file, state)`; the state is `registered, verified` when
+/// [`ModelStore::resolve`] accepts it, else why not.
+fn int8_copies(store: &ModelStore) -> Vec<(String, std::path::PathBuf, String)> {
+    crate::models::quantized::registered(store)
+        .into_iter()
+        .map(|(record_path, record)| match record {
+            Ok(r) => {
+                let path = record_path.with_file_name(&r.file);
+                let state = match store.resolve(&r.id) {
+                    Ok(_) => "registered, verified".to_owned(),
+                    Err(e) => e.to_string(),
+                };
+                (r.id, path, state)
+            }
+            Err(e) => (
+                record_path.display().to_string(),
+                record_path.clone(),
+                e.to_string(),
+            ),
+        })
+        .collect()
 }

@@ -61,9 +61,10 @@ pub mod stats;
 
 pub use error::InferenceError;
 pub use library::{ORT_RELEASE, Runtime};
+pub use onnx_proto::{Precision, read_precision};
 pub use providers::{
     ExecutionProvider, ParseProviderError, ProviderChoice, ProviderSettings, Selection,
 };
-pub use session::{HostModel, InferenceOptions, InferenceService};
+pub use session::{HostModel, InferenceOptions, InferenceService, InputTap, TappedCall};
 pub use signature::{SignatureMismatch, check as check_signature};
 pub use stats::{CallStats, CallTotals};

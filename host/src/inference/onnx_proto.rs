@@ -180,6 +180,87 @@ pub fn initializer<R: Read + Seek>(
     decode_tensor(&buf).map(Some)
 }
 
+/// The arithmetic precision a model file runs in, read from its graph's operators.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Precision {
+    /// No quantization operators (float weights and activations).
+    Fp32,
+    /// Quantized: QDQ (`QuantizeLinear`/`DequantizeLinear`) or QOperator (`QLinear*`,
+    /// `ConvInteger`, `MatMulInteger`) nodes.
+    Int8,
+}
+
+impl Precision {
+    /// `"fp32"` or `"int8"`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Fp32 => "fp32",
+            Self::Int8 => "int8",
+        }
+    }
+}
+
+impl std::fmt::Display for Precision {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// Whether an operator type is one of ONNX's quantized-arithmetic operators.
+fn is_quantized_op(op: &str) -> bool {
+    matches!(
+        op,
+        "QuantizeLinear"
+            | "DequantizeLinear"
+            | "DynamicQuantizeLinear"
+            | "ConvInteger"
+            | "MatMulInteger"
+    ) || op.starts_with("QLinear")
+}
+
+/// Reads the precision of the ONNX file at `path` from its top-level graph's node operator
+/// types (`GraphProto.node` = field 1, `NodeProto.op_type` = field 4); initializers are
+/// seeked over, so this is cheap even for inswapper's 554 MB.
+pub fn read_precision(path: &Path) -> Result<Precision, ProtoError> {
+    let file = File::open(path)?;
+    let len = file.metadata()?.len();
+    precision(&mut BufReader::with_capacity(64 * 1024, file), len)
+}
+
+/// [`read_precision`] over any seekable `len`-byte `ModelProto`.
+pub fn precision<R: Read + Seek>(reader: &mut R, len: u64) -> Result<Precision, ProtoError> {
+    reader.seek(SeekFrom::Start(0))?;
+    let mut s = Scanner { r: reader, pos: 0 };
+    while s.pos < len {
+        let (field, wire) = s.tag(len)?;
+        if field == GRAPH && wire == LEN {
+            let graph_end = s.len_prefix(len)?;
+            while s.pos < graph_end {
+                let (field, wire) = s.tag(graph_end)?;
+                if field == NODE && wire == LEN {
+                    let node_end = s.len_prefix(graph_end)?;
+                    while s.pos < node_end {
+                        let (field, wire) = s.tag(node_end)?;
+                        if field == OP_TYPE && wire == LEN {
+                            let op = s.bytes(node_end)?;
+                            if is_quantized_op(&String::from_utf8_lossy(&op)) {
+                                return Ok(Precision::Int8);
+                            }
+                        } else {
+                            s.skip_field(wire, node_end)?;
+                        }
+                    }
+                } else {
+                    s.skip_field(wire, graph_end)?;
+                }
+            }
+        } else {
+            s.skip_field(wire, len)?;
+        }
+    }
+    Ok(Precision::Fp32)
+}
+
 /// Converts IEEE 754 half-precision bits to `f32` (exact: every f16 is representable).
 pub fn f16_to_f32(bits: u16) -> f32 {
     let negative = bits & 0x8000 != 0;
@@ -199,6 +280,8 @@ pub fn f16_to_f32(bits: u16) -> f32 {
 // Field numbers and wire types used below.
 const GRAPH: u64 = 7;
 const INITIALIZER: u64 = 5;
+const NODE: u64 = 1;
+const OP_TYPE: u64 = 4;
 const VARINT: u8 = 0;
 const I64: u8 = 1;
 const LEN: u8 = 2;
@@ -629,6 +712,42 @@ mod tests {
         len_field(9, &[1, 2, 255], &mut t);
         let init = last(&model(&[t])).unwrap().unwrap();
         assert_eq!(init.data, InitializerData::U8(vec![1, 2, 255]));
+    }
+
+    fn node(op: &str) -> Vec<u8> {
+        let mut n = Vec::new();
+        len_field(1, b"x", &mut n);
+        len_field(4, op.as_bytes(), &mut n);
+        n
+    }
+
+    fn graph_with_nodes(ops: &[&str]) -> Vec<u8> {
+        let mut g = Vec::new();
+        for op in ops {
+            len_field(1, &node(op), &mut g);
+        }
+        len_field(5, &f32_tensor("w", &[2], &[1.0, 2.0]), &mut g);
+        let mut m = Vec::new();
+        varint_field(1, 8, &mut m);
+        len_field(7, &g, &mut m);
+        m
+    }
+
+    #[test]
+    fn precision_comes_from_the_operators() {
+        let read = |ops: &[&str]| {
+            let b = graph_with_nodes(ops);
+            precision(&mut io::Cursor::new(&b), b.len() as u64).unwrap()
+        };
+        assert_eq!(read(&["Conv", "PRelu", "Gemm"]), Precision::Fp32);
+        assert_eq!(
+            read(&["QuantizeLinear", "DequantizeLinear", "Conv"]),
+            Precision::Int8
+        );
+        assert_eq!(read(&["QLinearConv"]), Precision::Int8);
+        assert_eq!(read(&[]), Precision::Fp32);
+        let b = graph_with_nodes(&["Conv"]);
+        assert!(precision(&mut io::Cursor::new(&b[..b.len() - 3]), b.len() as u64 - 3).is_err());
     }
 
     #[test]

@@ -69,6 +69,74 @@ pub struct InferenceService {
     options: InferenceOptions,
     selection: Selection,
     stats: CallStats,
+    tap: InputTap,
+    /// Precision of every model opened, by id (read from the graph's operators at open).
+    precisions: Arc<Mutex<std::collections::BTreeMap<String, onnx_proto::Precision>>>,
+}
+
+/// One recorded model call: every f32 input as (name, shape, values), in graph order.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TappedCall {
+    /// `(input name, shape, values)` per input.
+    pub inputs: Vec<(String, Vec<i64>, Vec<f32>)>,
+}
+
+/// Records the inputs one model is run on, exactly as its processor prepared them
+/// (`liveswap models quantize` calibrates on these). Off unless [`InputTap::record`] names a
+/// model id; then each call of that model copies its inputs once (a cost only while
+/// recording). Shared by every session of one [`InferenceService`].
+#[derive(Debug, Clone, Default)]
+pub struct InputTap {
+    inner: Arc<Mutex<Option<Recording>>>,
+}
+
+/// The model id being recorded and its calls so far.
+type Recording = (String, Vec<TappedCall>);
+
+impl InputTap {
+    /// Starts recording the calls of model `id` (forgetting anything recorded before).
+    pub fn record(&self, id: &str) {
+        *self.inner.lock().unwrap_or_else(PoisonError::into_inner) =
+            Some((id.to_owned(), Vec::new()));
+    }
+
+    /// Stops recording and returns the calls recorded since [`InputTap::record`].
+    pub fn take(&self) -> Vec<TappedCall> {
+        self.inner
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .take()
+            .map(|(_, calls)| calls)
+            .unwrap_or_default()
+    }
+
+    fn offer(&self, id: &str, names: &[TensorSpec], inputs: &[TensorRef<'_>]) {
+        let mut guard = self.inner.lock().unwrap_or_else(PoisonError::into_inner);
+        let Some((want, calls)) = guard.as_mut() else {
+            return;
+        };
+        if want != id {
+            return;
+        }
+        let inputs = inputs
+            .iter()
+            .zip(names)
+            .filter_map(|(t, spec)| {
+                t.as_f32().map(|d| {
+                    (
+                        spec.name
+                            .clone()
+                            .into_option()
+                            .map(|n| n.to_string())
+                            .unwrap_or_default(),
+                        t.shape.iter().copied().collect(),
+                        d.into_owned(),
+                    )
+                })
+            })
+            .collect();
+        calls.push(TappedCall { inputs });
+    }
 }
 
 impl InferenceService {
@@ -91,6 +159,8 @@ impl InferenceService {
             options,
             selection,
             stats: CallStats::default(),
+            tap: InputTap::default(),
+            precisions: Arc::default(),
         })
     }
 
@@ -117,6 +187,19 @@ impl InferenceService {
     /// Time spent in model calls so far, per model id, for every model this service opened.
     pub fn call_stats(&self) -> &CallStats {
         &self.stats
+    }
+
+    /// The precision (fp32 / int8) of each model opened so far, by id.
+    pub fn precisions(&self) -> std::collections::BTreeMap<String, onnx_proto::Precision> {
+        self.precisions
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone()
+    }
+
+    /// The input recorder shared by every model this service opens.
+    pub fn input_tap(&self) -> &InputTap {
+        &self.tap
     }
 
     /// The options the service was created with.
@@ -171,11 +254,18 @@ impl InferenceService {
             detail: Box::new(detail),
         })?;
         self.stats.opened(id, provider);
+        // Unreadable as protobuf here means ONNX Runtime read it anyway: call it fp32.
+        let precision = onnx_proto::read_precision(path).unwrap_or(onnx_proto::Precision::Fp32);
+        self.precisions
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .insert(id.to_owned(), precision);
         tracing::info!(
             target: "liveswap::inference",
             model = id,
             path = %path.display(),
             %provider,
+            %precision,
             ms = start.elapsed().as_millis(),
             "opened model: {found}"
         );
@@ -188,6 +278,7 @@ impl InferenceService {
             session: Mutex::new(session),
             initializers: Mutex::new(Vec::new()),
             stats: self.stats.clone(),
+            tap: self.tap.clone(),
         })
     }
 
@@ -229,6 +320,8 @@ pub struct HostModel {
     initializers: Mutex<Vec<(String, Option<Tensor>)>>,
     /// The service's call totals, shared.
     stats: CallStats,
+    /// The service's input recorder, shared.
+    tap: InputTap,
 }
 
 impl HostModel {
@@ -274,6 +367,7 @@ impl HostModel {
                 list(specs)
             )));
         }
+        self.tap.offer(&self.id, specs, inputs);
         let started = Instant::now();
         let mut values: Vec<SessionInputValue<'_>> = Vec::with_capacity(inputs.len());
         for (i, (input, spec)) in inputs.iter().zip(specs.iter()).enumerate() {

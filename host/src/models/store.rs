@@ -42,6 +42,12 @@ pub enum Trust {
     /// A user file the manifest does not know: accepted only if its inputs and outputs match
     /// what the processor declares.
     Unverified,
+    /// A copy made here from a manifest model (`ID@int8`, see [`super::quantized`]): its record
+    /// names the source digest, which still matches the installed source.
+    Derived {
+        /// What it was made from and how.
+        origin: String,
+    },
 }
 
 /// A reference turned into a file.
@@ -248,6 +254,9 @@ impl ModelStore {
     /// Resolves and verifies a reference (a manifest id or a path); see the module docs for
     /// the rules.
     pub fn resolve(&self, reference: &str) -> Result<ResolvedModel, ModelError> {
+        if super::quantized::source_id(reference).is_some() && !looks_like_path(reference) {
+            return super::quantized::resolve(self, reference);
+        }
         if let Some(entry) = self.manifest.get(reference) {
             let Some(path) = self.installed_path(entry) else {
                 return Err(ModelError::NotInstalled {
@@ -325,7 +334,7 @@ impl ModelStore {
 }
 
 /// The per-user data directory of this platform.
-fn user_data_dir() -> Option<PathBuf> {
+pub(crate) fn user_data_dir() -> Option<PathBuf> {
     if cfg!(target_os = "windows") {
         return std::env::var_os("LOCALAPPDATA").map(PathBuf::from);
     }
