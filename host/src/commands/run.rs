@@ -163,10 +163,7 @@ pub fn run(host: &Host, args: &RunArgs, out: &mut dyn Write) -> Result<Completio
         }
     }
     if batch {
-        let providers = host
-            .services
-            .call_stats()
-            .map_or_else(|| "none".to_owned(), |c| c.providers_text());
+        let providers = providers_used(host);
         writeln!(
             out,
             "done: {} target(s), {written} written, {} failed; {} face(s) found, {} swapped; models ran on {providers}; {:.1} s",
@@ -199,6 +196,13 @@ pub(super) fn refusal(input: &Path, report: &FrameReport) -> Option<CommandError
         id: id.to_string(),
         error: error.clone(),
     })
+}
+
+/// The providers the models ran on so far, for summaries ("none" before any model call).
+fn providers_used(host: &Host) -> String {
+    host.services
+        .call_stats()
+        .map_or_else(|| "none".to_owned(), |c| c.providers_text())
 }
 
 /// Whether a video check failed on the output name (a usage problem) rather than the input.
@@ -256,10 +260,7 @@ fn run_one_image(
         };
         save_rgb_with(&frame, &job.output, &options)?;
     }
-    let providers = host
-        .services
-        .call_stats()
-        .map_or_else(|| "none".to_owned(), |c| c.providers_text());
+    let providers = providers_used(host);
     writeln!(
         out,
         "{}: {faces} face(s), {swapped} swapped, processors: {}; models on {providers}; {}",
