@@ -33,7 +33,9 @@ pub struct SwapReport {
     pub to_target: Option<f32>,
 }
 
-fn cosine(a: &[f32], b: &[f32]) -> f32 {
+/// Cosine similarity of two vectors (0 when either is all zeros); `--report` and the
+/// int8 check (`models quantize`) both measure identities with it.
+pub(super) fn cosine(a: &[f32], b: &[f32]) -> f64 {
     let dot: f64 = a
         .iter()
         .zip(b)
@@ -41,11 +43,10 @@ fn cosine(a: &[f32], b: &[f32]) -> f32 {
         .sum();
     let na: f64 = a.iter().map(|x| f64::from(*x).powi(2)).sum::<f64>().sqrt();
     let nb: f64 = b.iter().map(|x| f64::from(*x).powi(2)).sum::<f64>().sqrt();
-    if na > 0.0 && nb > 0.0 {
-        (dot / (na * nb)) as f32
-    } else {
-        0.0
+    if na == 0.0 || nb == 0.0 {
+        return 0.0;
     }
+    dot / (na * nb)
 }
 
 fn iou(a: &[f32; 4], b: &[f32; 4]) -> f32 {
@@ -91,7 +92,7 @@ pub(super) fn count_swapped(before: &OwnedImage, after: &OwnedImage, faces: &[Fa
 /// The source identity a target face is compared with: `(label, embedding)`.
 fn identity_for(face: &Face, sources: &[SourceFace]) -> Option<(String, Vec<f32>)> {
     // Map pairs: the pair whose target is nearest this face.
-    let mut best: Option<(f32, &SourceFace)> = None;
+    let mut best: Option<(f64, &SourceFace)> = None;
     for t in sources.iter().filter(|s| s.role.ends_with(":target")) {
         let (Some(fe), Some(te)) = (embedding(face), embedding(&t.face)) else {
             continue;
@@ -157,8 +158,10 @@ pub fn swap_reports(
             face: i,
             bbox: face.bbox,
             source_label,
-            to_source: matched.map(|e| cosine(e, &identity)),
-            to_target: matched.zip(embedding(face)).map(|(e, t)| cosine(e, t)),
+            to_source: matched.map(|e| cosine(e, &identity) as f32),
+            to_target: matched
+                .zip(embedding(face))
+                .map(|(e, t)| cosine(e, t) as f32),
         });
     }
     out

@@ -14,6 +14,7 @@ use super::QuantizeError;
 use super::calibrate::{self, pipeline, process, source_face};
 use super::recipe::Role;
 use crate::commands::error::CommandError;
+use crate::commands::report::cosine;
 use crate::commands::setup::Host;
 use crate::inference::{InferenceService, TappedCall};
 use liveswap_sdk::{Face, OwnedImage, TensorRef};
@@ -36,21 +37,6 @@ fn min(v: &[f64]) -> f64 {
 
 fn max(v: &[f64]) -> f64 {
     v.iter().copied().fold(0.0, f64::max)
-}
-
-/// Cosine similarity of two vectors.
-pub fn cosine(a: &[f32], b: &[f32]) -> f64 {
-    let dot: f64 = a
-        .iter()
-        .zip(b)
-        .map(|(x, y)| f64::from(*x) * f64::from(*y))
-        .sum();
-    let na: f64 = a.iter().map(|x| f64::from(*x).powi(2)).sum::<f64>().sqrt();
-    let nb: f64 = b.iter().map(|x| f64::from(*x).powi(2)).sum::<f64>().sqrt();
-    if na == 0.0 || nb == 0.0 {
-        return 0.0;
-    }
-    dot / (na * nb)
 }
 
 /// PSNR in dB of `b` against `a`, for values spanning `peak`.
