@@ -16,6 +16,7 @@
 //! | `swap` | face_swapper + swapkit: reference parity on the inswapper stand-in, generated models, mapping, errors |
 //! | `enhance` | face_enhancer: generated models of the enhancers' exact signatures, exact crop/paste round trip, blend, swapped-only, CodeFormer refusal, `every_n_frames`, the binary end to end |
 //! | `template` | the sdk plugin template built out of tree, loaded from `--plugin-dir`, listed, validated and run on a photo |
+//! | `live` | live mode with file cameras: recordings with capture times, drops under a slow processor, UDP stream, errors before capture, Ctrl-C, settings from stdin (needs `ffmpeg`/`ffprobe`) |
 //! | `mouth` | mouth_mask: lip indices on insightface's landmarks, exact restore inside / untouched outside, growth with size, many faces, order with the enhancer, real photos, `--set mouth_mask.size=0` |
 
 #![allow(clippy::unwrap_used, reason = "tests")]
@@ -24,6 +25,7 @@
 mod bench;
 mod cli;
 mod enhance;
+mod live;
 mod loading;
 mod models;
 mod morph;

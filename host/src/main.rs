@@ -58,17 +58,22 @@ fn run(cli: &Cli) -> anyhow::Result<Completion> {
             let mut out = std::io::stdout().lock();
             return Ok(commands::providers(&cli.global, args.json, &mut out)?);
         }
+        Command::Cameras(args) => {
+            let mut out = std::io::stdout().lock();
+            return Ok(commands::cameras(args.json, &mut out)?);
+        }
         _ => {}
     }
     let host = match &cli.command {
         Command::Run(args) => Host::start_with_profile(&cli.global, &args.profile)?,
         Command::Preview(args) => Host::start_with_profile(&cli.global, &args.profile)?,
         Command::Bench(args) => Host::start_with_profile(&cli.global, &args.profile)?,
+        Command::Live(args) => Host::start_with_profile(&cli.global, &args.profile)?,
         _ => Host::start(&cli.global)?,
     };
     if matches!(
         cli.command,
-        Command::Run(_) | Command::Preview(_) | Command::Bench(_)
+        Command::Run(_) | Command::Preview(_) | Command::Bench(_) | Command::Live(_)
     ) {
         install_cancel_handler(&host);
     }
@@ -83,7 +88,8 @@ fn run(cli: &Cli) -> anyhow::Result<Completion> {
         Command::Profile(ProfileCommand::Check { file, set }) => {
             commands::profile_check(&host, file, set, &mut out)?
         }
-        Command::Models(_) | Command::Providers(_) => Completion::Clean,
+        Command::Live(args) => commands::live(&host, args, &mut out)?,
+        Command::Models(_) | Command::Providers(_) | Command::Cameras(_) => Completion::Clean,
     };
     Ok(done)
 }

@@ -1,6 +1,7 @@
 //! Errors a command can end with.
 
 use crate::inference::InferenceError;
+use crate::live::LiveError;
 use crate::media::MediaError;
 use crate::models::ModelError;
 use crate::pipeline::PipelineError;
@@ -29,6 +30,9 @@ pub enum CommandError {
     /// Reading, processing or writing a video failed (or was cancelled).
     #[error(transparent)]
     Video(Box<VideoError>),
+    /// Live mode: camera, sinks, or a failure during the run.
+    #[error(transparent)]
+    Live(Box<LiveError>),
     /// An unknown `--execution-provider`.
     #[error("--execution-provider: {0}")]
     BadProvider(String),
@@ -89,4 +93,5 @@ boxed_from!(
     ModelError => Model,
     InferenceError => Inference,
     VideoError => Video,
+    LiveError => Live,
 );

@@ -2,7 +2,9 @@
 
 mod analyse;
 mod bench;
+mod cameras;
 mod error;
+mod live;
 mod models_cmd;
 mod plugins_cmd;
 mod preview;
@@ -16,7 +18,9 @@ mod setup;
 
 pub use analyse::{AnalyseJson, FaceJson, analyse};
 pub use bench::{BenchReport, ModelTiming, bench, peak_rss};
+pub use cameras::{NO_CAMERA_HELP, cameras};
 pub use error::CommandError;
+pub use live::{LIVE_DEFAULTS, live};
 pub use models_cmd::{fetch as models_fetch, models, select_entries, verify_cmd as models_verify};
 pub use plugins_cmd::plugins;
 pub use preview::preview;
@@ -24,7 +28,7 @@ pub use profile_cmd::profile_check;
 pub use providers_cmd::providers;
 pub use report::{SwapReport, swap_reports};
 pub use run::run;
-pub use run_sources::{SourcePlan, SourceSpec, parse_map};
+pub use run_sources::{FaceArgs, SourcePlan, SourceSpec, parse_map};
 pub use run_video::is_video_target;
 pub use setup::{Host, inference_options, parse_overrides};
 

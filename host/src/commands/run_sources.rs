@@ -29,6 +29,20 @@ use std::path::{Path, PathBuf};
 /// The setting the implied overrides change.
 const SELECTION_KEY: &str = selection::SETTING;
 
+/// The face options of a command (`--source`, `--reference-face`, `--map`) and its profile
+/// path (the base of the profile's `[[map]]` paths).
+#[derive(Debug, Clone, Copy)]
+pub struct FaceArgs<'a> {
+    /// The profile file.
+    pub profile: &'a Path,
+    /// `--source` images.
+    pub source: &'a [PathBuf],
+    /// `--reference-face` images.
+    pub reference_face: &'a [PathBuf],
+    /// `--map TARGET=SOURCE` texts.
+    pub map: &'a [String],
+}
+
 /// One face image the run needs.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SourceSpec {
@@ -68,6 +82,22 @@ impl SourcePlan {
         plugins: &PluginSet,
         explicit: &[Override],
     ) -> Result<Self, CommandError> {
+        let faces = FaceArgs {
+            profile: &args.profile,
+            source: &args.source,
+            reference_face: &args.reference_face,
+            map: &args.map,
+        };
+        Self::from_faces(&faces, raw, plugins, explicit)
+    }
+
+    /// [`Self::new`] for any command with the face options (`run`, `live`).
+    pub fn from_faces(
+        args: &FaceArgs<'_>,
+        raw: &RawProfile,
+        plugins: &PluginSet,
+        explicit: &[Override],
+    ) -> Result<Self, CommandError> {
         let spec = |path: &Path, role: String| SourceSpec {
             path: path.to_path_buf(),
             role,
@@ -83,7 +113,7 @@ impl SourcePlan {
                 .map(|p| spec(p, SourceRole::Reference.to_string())),
         );
         let pairs = if args.map.is_empty() {
-            raw.map_pairs(&args.profile)
+            raw.map_pairs(args.profile)
         } else {
             args.map
                 .iter()
@@ -101,7 +131,9 @@ impl SourcePlan {
         } else {
             None
         };
-        let implied = mode.map_or_else(Vec::new, |mode| implied(raw, plugins, explicit, mode));
+        let implied = mode.map_or_else(Vec::new, |mode| {
+            implied(raw, plugins, explicit, SELECTION_KEY, mode)
+        });
         Ok(Self { specs, implied })
     }
 
@@ -144,34 +176,28 @@ impl SourcePlan {
     }
 }
 
-/// `face_selection = mode` for every profile processor that has the setting and leaves it
+/// `key = value` for every profile processor that has the setting `key` and leaves it
 /// unset (in the profile and on the command line).
-fn implied(
+pub(super) fn implied(
     raw: &RawProfile,
     plugins: &PluginSet,
     explicit: &[Override],
-    mode: &str,
+    key: &str,
+    value: &str,
 ) -> Vec<Override> {
     raw.processors
         .iter()
-        .filter(|e| !e.settings.contains_key(SELECTION_KEY))
+        .filter(|e| !e.settings.contains_key(key))
+        .filter(|e| !explicit.iter().any(|o| o.processor == e.id && o.key == key))
         .filter(|e| {
-            !explicit
-                .iter()
-                .any(|o| o.processor == e.id && o.key == SELECTION_KEY)
-        })
-        .filter(|e| {
-            plugins.get(&e.id).is_some_and(|p| {
-                p.info
-                    .settings
-                    .iter()
-                    .any(|s| s.key.as_str() == SELECTION_KEY)
-            })
+            plugins
+                .get(&e.id)
+                .is_some_and(|p| p.info.settings.iter().any(|s| s.key.as_str() == key))
         })
         .map(|e| Override {
             processor: e.id.clone(),
-            key: SELECTION_KEY.into(),
-            value: mode.into(),
+            key: key.into(),
+            value: value.into(),
         })
         .collect()
 }

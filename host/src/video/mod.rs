@@ -47,6 +47,7 @@ mod encode;
 mod error;
 mod ffi;
 mod progress;
+mod push;
 mod runner;
 mod source;
 mod timing;
@@ -60,11 +61,12 @@ pub use encode::{
 };
 pub use error::VideoError;
 pub use progress::{Progress, ProgressStyle};
+pub use push::{PushSpec, PushWriter};
 pub use runner::{
     FrameMeta, FrameObserver, FrameTiming, NoObserver, QUEUE_FRAMES, StageTotals, TranscodeSummary,
     VideoJob, extract_frame, transcode,
 };
-pub use source::{AudioInfo, Fraction, FrameTime, VideoInfo};
+pub use source::{AudioInfo, Fraction, FrameReader, FrameTime, VideoInfo};
 pub use trim::{FramePoint, Trim, TrimPosition};
 pub use writer::EncoderChoice;
 

@@ -210,7 +210,7 @@ fn encode_loop(
 ) -> Result<
     Option<(
         super::writer::WriterReport,
-        crate::media::TempOutput,
+        Option<crate::media::TempOutput>,
         Duration,
     )>,
     VideoError,
@@ -322,6 +322,9 @@ pub fn transcode(
             audio: job.audio,
             cut_start_us,
             pts_offset,
+            format: None,
+            direct: false,
+            low_latency: false,
         };
         let writer = match VideoWriter::create(&spec) {
             Ok(w) => w,
@@ -403,6 +406,10 @@ pub fn transcode(
         let (report, tmp, busy) = join(encode, "encode")?.ok_or(VideoError::Internal {
             thread: "encode",
             reason: "stopped without finishing".into(),
+        })?;
+        let tmp = tmp.ok_or(VideoError::Internal {
+            thread: "encode",
+            reason: "the writer wrote no temporary file".into(),
         })?;
         tmp.commit().map_err(|e| VideoError::Write {
             path: job.output.clone(),
