@@ -488,3 +488,50 @@ fn a_live_setting_from_standard_input_takes_effect_between_frames() {
     assert!(greys[..switch].iter().all(|g| *g < 20), "{greys:?}");
     assert!(greys[switch..].iter().all(|g| *g > 235), "{greys:?}");
 }
+
+#[test]
+fn a_camera_lost_mid_run_ends_cleanly_with_the_recording_finalised() {
+    let (dir, plugins, profile) = sleeper_setup("lost", "sleep_ms = 0");
+    let cam = clip(&dir, 90);
+    // With the index first, a cut file opens and then runs out of frames: to the live loop
+    // that is a camera failing after about 50 frames.
+    let fast = dir.join("fast.mp4");
+    ffmpeg(&[
+        "-i",
+        cam.to_str().unwrap(),
+        "-c",
+        "copy",
+        "-movflags",
+        "+faststart",
+        fast.to_str().unwrap(),
+    ]);
+    let bytes = std::fs::read(&fast).unwrap();
+    let cut = dir.join("cut.mp4");
+    std::fs::write(&cut, &bytes[..bytes.len() * 6 / 10]).unwrap();
+    let rec = dir.join("lost.mkv");
+    let stats_path = dir.join("s.json");
+    let o = live(
+        &plugins,
+        &profile,
+        &cut,
+        &[
+            "--output",
+            &format!("record:{}", rec.display()),
+            "--stats-json",
+            stats_path.to_str().unwrap(),
+        ],
+    );
+    let e = stderr(&o);
+    assert_eq!(o.status.code(), Some(1), "{e}");
+    assert!(
+        e.contains("the camera stopped") && e.contains("truncated"),
+        "{e}"
+    );
+    let stats = read_json(&stats_path);
+    assert!(num(&stats, "processed") > 10.0, "{stats}");
+    assert!(
+        stats["ended"].as_str().unwrap().starts_with("camera lost"),
+        "{stats}"
+    );
+    assert_recording_matches(&rec, &stats);
+}
