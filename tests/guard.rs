@@ -639,3 +639,85 @@ fn live_frames_stay_refused_and_blanked_until_a_checked_frame_is_clean() {
         }
     }
 }
+
+/// 1 s white then 2 s black at 10 fps, 320 × 180.
+fn white_then_black(path: &Path) {
+    ffmpeg(&[
+        "-f",
+        "lavfi",
+        "-i",
+        "color=c=white:s=320x180:r=10:d=1",
+        "-f",
+        "lavfi",
+        "-i",
+        "color=c=black:s=320x180:r=10:d=2",
+        "-filter_complex",
+        "[0:v][1:v]concat=n=2:v=1[v]",
+        "-map",
+        "[v]",
+        "-c:v",
+        "ffv1",
+        path.to_str().unwrap(),
+    ]);
+}
+
+#[test]
+fn live_mode_blanks_flagged_frames_on_every_sink_and_recovers() {
+    let dir = temp_dir("guard-live-run");
+    let clip = dir.join("wb.mkv");
+    white_then_black(&clip);
+    // Bright frames score 1, dark ones 0.
+    let model = dir.join("bright.onnx");
+    guard_model(&model, 0.01, 0.5);
+    let profile = guard_only(&dir);
+    let rec = dir.join("rec.mkv");
+    let stats = dir.join("stats.json");
+    let o = liveswap(&[
+        "live",
+        "--profile",
+        profile.to_str().unwrap(),
+        "--camera",
+        &format!("file:{}", clip.display()),
+        "--set",
+        &format!("content_guard.model={}", model.display()),
+        "--output",
+        &format!("record:{}", rec.display()),
+        "--video-preset",
+        "ultrafast",
+        "--label",
+        "--stats-json",
+        stats.to_str().unwrap(),
+    ]);
+    let err = err_text(&o);
+    assert!(o.status.success(), "a refusal is not a fault: {err}");
+    assert!(
+        err.contains("live output blanked from frame 0 on: content_guard: flagged as NSFW"),
+        "{err}"
+    );
+    assert!(err.contains("live output restored at frame"), "{err}");
+    let s = read_json(&stats);
+    let blocked = s["blocked"].as_u64().unwrap();
+    let processed = s["processed"].as_u64().unwrap();
+    assert!(blocked >= 1 && blocked < processed, "{s}");
+
+    // The white (flagged) picture never reaches the recording: it starts blanked (dark
+    // grey with the notice) and ends on the clean black frames.
+    let greys = super::live::frame_greys(&rec);
+    assert_eq!(greys.len() as u64, processed, "{greys:?}");
+    assert!(
+        greys.iter().all(|&g| g < 150),
+        "no bright frame recorded: {greys:?}"
+    );
+    // (A blanked frame reads about 20 here: RGB 32 plus the notice, through limited-range
+    // YUV and back; the black frames read 0.)
+    assert!(
+        (10..90).contains(&greys[0]),
+        "first frame blanked: {greys:?}"
+    );
+    let blanked = greys.iter().filter(|&&g| g >= 10).count() as u64;
+    assert_eq!(blanked, blocked, "{greys:?}");
+    assert!(
+        greys[greys.len() - 1] < 10,
+        "the picture came back: {greys:?}"
+    );
+}

@@ -20,6 +20,7 @@
 //! | `segments` | seeking equals decoding from the start; `--segment` + `join` equal one run; join refusals; k8s manifests |
 //! | `everyday` | everyday use: EXIF orientation, batch runs, `--add`/`--disable`/aliases and built-in profiles, `faces`, output options, the digest cache, strict providers |
 //! | `quantize` | `models quantize`: int8 w600k_mbf / det_500m from the real models against their quality limits, registration as `ID@int8`, refusals (damaged or faceless calibration photos, changed source, no overwrite) |
+//! | `live` | live mode with file cameras: recordings with capture times, drops under a slow processor, UDP stream, errors before capture, Ctrl-C, settings from stdin (needs `ffmpeg`/`ffprobe`) |
 //! | `mouth` | mouth_mask: lip indices on insightface's landmarks, exact restore inside / untouched outside, growth with size, many faces, order with the enhancer, real photos, `--set mouth_mask.size=0` |
 
 #![allow(clippy::unwrap_used, reason = "tests")]
@@ -30,6 +31,7 @@ mod cli;
 mod enhance;
 mod everyday;
 mod guard;
+mod live;
 mod loading;
 mod models;
 mod morph;

@@ -145,6 +145,19 @@ pub enum Command {
     /// --bench-frames frames (the same run as `liveswap bench`), times the frames each
     /// segment processes (its own plus its warm-up).
     Plan(PlanArgs),
+    /// List capture devices: index, name, device path and the modes each offers (size,
+    /// fps, pixel format).
+    Cameras(CamerasArgs),
+    /// Run a profile live: camera → processors → window, virtual camera, stream, recording.
+    ///
+    /// Example: liveswap live -p profiles/default.toml -s face.jpg --camera 0 --output v4l2:/dev/video10
+    ///
+    /// Rehearse without a camera: --camera file:clip.mp4 plays a video as a camera in real
+    /// time. The newest frame is always processed; stale frames are dropped and counted, so
+    /// latency stays low when processing is slower than the camera. While running, lines
+    /// like `set face_morpher.opacity=0.5` on standard input change live settings, `quit`
+    /// stops. Ctrl-C stops cleanly (recordings are finalised). Numbers are printed on exit.
+    Live(Box<LiveArgs>),
 }
 
 /// `liveswap join`.
@@ -193,6 +206,121 @@ pub struct PlanArgs {
     /// Frames to benchmark (0 = no benchmark, no times).
     #[arg(long, value_name = "N", default_value_t = 10)]
     pub bench_frames: u64,
+}
+
+/// `liveswap cameras`.
+#[derive(Debug, Args)]
+pub struct CamerasArgs {
+    /// Print JSON: [{"index", "name", "path", "formats": [{"width", "height", "fps", "pixel_format"}]}].
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// `liveswap live`.
+#[derive(Debug, Args)]
+pub struct LiveArgs {
+    /// The profile: a TOML file, or the name of a built-in one (default, default-mouth,
+    /// inswapper, many-faces, quality, debug) [default: default].
+    #[arg(short, long, value_name = "FILE|NAME")]
+    pub profile: Option<PathBuf>,
+    /// Changes to the profile's processor list, as for `run`.
+    #[command(flatten)]
+    pub edits: ProfileEditArgs,
+    /// Draw a visible "AI-GENERATED" mark in the bottom-right corner of every output frame
+    /// (also `label = true` in the profile).
+    #[arg(long)]
+    pub label: bool,
+    /// Source face image(s): the identity to put into the picture (repeatable).
+    #[arg(short, long, value_name = "FILE")]
+    pub source: Vec<PathBuf>,
+    /// Reference face image(s), as for `run` (repeatable).
+    #[arg(long = "reference-face", value_name = "FILE")]
+    pub reference_face: Vec<PathBuf>,
+    /// Map one target person to one source, as for `run` (repeatable).
+    #[arg(long = "map", value_name = "TARGET_FACE_IMAGE=SOURCE_IMAGE")]
+    pub map: Vec<String>,
+    /// What to capture: a camera index (`liveswap cameras`), part of its name, a device path
+    /// (/dev/video0), or file:PATH to play a video file as a camera in real time.
+    #[arg(long, value_name = "SPEC", default_value = "0")]
+    pub camera: String,
+    /// With --camera file:PATH, start the file again at its end.
+    #[arg(long = "loop")]
+    pub looped: bool,
+    /// Capture size WIDTHxHEIGHT (a mode the camera offers) [default: MJPG, highest fps,
+    /// closest to 1280x720].
+    #[arg(long, value_name = "WxH", value_parser = parse_size)]
+    pub capture_size: Option<(u32, u32)>,
+    /// Capture frame rate (a rate the camera offers).
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=1000))]
+    pub capture_fps: Option<u32>,
+    /// Flip the picture left-right before processing (a selfie view).
+    #[arg(long)]
+    pub mirror: bool,
+    /// Where frames go (repeatable): window, v4l2:/dev/videoN (v4l2loopback virtual camera),
+    /// stream:URL (udp://127.0.0.1:27000 as MPEG-TS, srt://, rtmp://), record:FILE (.mkv
+    /// recommended).
+    #[arg(short, long = "output", value_name = "SINK", default_value = "window")]
+    pub output: Vec<String>,
+    /// Stop after N processed frames.
+    #[arg(long, value_name = "N", conflicts_with = "duration")]
+    pub frames: Option<u64>,
+    /// Stop after this long (`30s`, `1500ms`, `2:00`; a plain number is seconds).
+    #[arg(long, value_name = "TIME", value_parser = parse_duration)]
+    pub duration: Option<std::time::Duration>,
+    /// Write the run's numbers as JSON: {"captured", "processed", "dropped", "fps",
+    /// "latency_ms": {"p50", "p95", "max"}, "stages_ms": {...}, ...}.
+    #[arg(long, value_name = "FILE")]
+    pub stats_json: Option<PathBuf>,
+    /// Draw the processed fps and the capture-to-sink latency on the output.
+    #[arg(long)]
+    pub show_fps: bool,
+    /// Override a profile setting (repeatable), as for `run`.
+    #[arg(long = "set", value_name = "PROCESSOR.KEY=VALUE")]
+    pub set: Vec<String>,
+    /// Replace record: files and --stats-json if they exist.
+    #[arg(long)]
+    pub overwrite: bool,
+    /// Encoder for record: and stream: sinks (as for `run`).
+    #[arg(long, value_name = "auto|NAME")]
+    pub video_encoder: Option<EncoderRequest>,
+    /// Quality 0 (best) … 51 (worst) for record: and stream: sinks.
+    #[arg(long, value_name = "0-51", default_value_t = 23,
+          value_parser = clap::value_parser!(u8).range(0..=51))]
+    pub video_quality: u8,
+    /// Encoding speed for record: and stream: sinks (x264's names).
+    #[arg(long, value_name = "NAME", default_value = "veryfast")]
+    pub video_preset: Preset,
+}
+
+/// Parses `WIDTHxHEIGHT`.
+fn parse_size(text: &str) -> Result<(u32, u32), String> {
+    let (w, h) = text
+        .split_once(['x', 'X'])
+        .ok_or_else(|| format!("`{text}`: expected WIDTHxHEIGHT, e.g. 1280x720"))?;
+    let parse = |v: &str| {
+        v.trim()
+            .parse::<u32>()
+            .ok()
+            .filter(|n| *n > 0)
+            .ok_or_else(|| format!("`{text}`: expected WIDTHxHEIGHT, e.g. 1280x720"))
+    };
+    Ok((parse(w)?, parse(h)?))
+}
+
+/// Parses a duration: a time as `--trim` takes it, or a plain number of seconds.
+fn parse_duration(text: &str) -> Result<std::time::Duration, String> {
+    if let Ok(secs) = text.trim().parse::<f64>() {
+        if secs.is_finite() && secs > 0.0 {
+            return Ok(std::time::Duration::from_secs_f64(secs));
+        }
+        return Err(format!("`{text}`: the duration must be positive"));
+    }
+    match text.parse::<FramePoint>()? {
+        FramePoint::Time(us) if us > 0 => Ok(std::time::Duration::from_micros(us as u64)),
+        _ => Err(format!(
+            "`{text}`: expected a time such as 30s, 1500ms or 2:00"
+        )),
+    }
 }
 
 /// `liveswap run`.

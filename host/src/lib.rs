@@ -10,9 +10,11 @@
 //! enabled processor in profile order, sharing one face list) → encode output. Video
 //! targets stream through [`video::transcode`] (decode, process and encode threads).
 
+pub mod capture;
 pub mod cli;
 pub mod commands;
 pub mod inference;
+pub mod live;
 pub mod media;
 pub mod models;
 pub mod pipeline;

@@ -62,10 +62,17 @@ fn run(cli: &Cli) -> anyhow::Result<Completion> {
             let mut out = std::io::stdout().lock();
             return Ok(commands::join(args, &mut out)?);
         }
+        Command::Cameras(args) => {
+            let mut out = std::io::stdout().lock();
+            return Ok(commands::cameras(args.json, &mut out)?);
+        }
         _ => {}
     }
     // The responsible-use notice, once per machine, before anything that makes swapped output.
-    if matches!(cli.command, Command::Run(_) | Command::Preview(_)) {
+    if matches!(
+        cli.command,
+        Command::Run(_) | Command::Preview(_) | Command::Live(_)
+    ) {
         liveswap_host::responsible::consent::ensure_for_cli(cli.global.accept_terms)
             .map_err(commands::CommandError::TermsNotAccepted)?;
     }
@@ -75,6 +82,7 @@ fn run(cli: &Cli) -> anyhow::Result<Completion> {
         Command::Bench(args) => Host::start_with_profile(&cli.global, Some(&args.profile))?,
         Command::Faces(args) => Host::start_with_profile(&cli.global, args.profile.as_deref())?,
         Command::Plan(args) => Host::start_with_profile(&cli.global, Some(&args.profile))?,
+        Command::Live(args) => Host::start_with_profile(&cli.global, args.profile.as_deref())?,
         _ => Host::start(&cli.global)?,
     };
     if matches!(
@@ -84,6 +92,7 @@ fn run(cli: &Cli) -> anyhow::Result<Completion> {
             | Command::Bench(_)
             | Command::Faces(_)
             | Command::Plan(_)
+            | Command::Live(_)
     ) {
         install_cancel_handler(&host);
     }
@@ -100,7 +109,10 @@ fn run(cli: &Cli) -> anyhow::Result<Completion> {
         Command::Profile(ProfileCommand::Check { file, set }) => {
             commands::profile_check(&host, file, set, &mut out)?
         }
-        Command::Models(_) | Command::Providers(_) | Command::Join(_) => Completion::Clean,
+        Command::Live(args) => commands::live(&host, args, &mut out)?,
+        Command::Models(_) | Command::Providers(_) | Command::Join(_) | Command::Cameras(_) => {
+            Completion::Clean
+        }
     };
     Ok(done)
 }

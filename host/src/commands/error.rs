@@ -1,6 +1,7 @@
 //! Errors a command can end with.
 
 use crate::inference::InferenceError;
+use crate::live::LiveError;
 use crate::media::MediaError;
 use crate::models::ModelError;
 use crate::pipeline::PipelineError;
@@ -32,6 +33,9 @@ pub enum CommandError {
     /// `models quantize` could not make or register an int8 copy.
     #[error(transparent)]
     Quantize(Box<super::quantize::QuantizeError>),
+    /// Live mode: camera, sinks, or a failure during the run.
+    #[error(transparent)]
+    Live(Box<LiveError>),
     /// An unknown `--execution-provider`.
     #[error("--execution-provider: {0}")]
     BadProvider(String),
@@ -120,4 +124,5 @@ boxed_from!(
     InferenceError => Inference,
     VideoError => Video,
     super::quantize::QuantizeError => Quantize,
+    LiveError => Live,
 );

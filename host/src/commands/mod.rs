@@ -2,9 +2,11 @@
 
 mod analyse;
 mod bench;
+mod cameras;
 mod error;
 mod faces;
 mod join;
+mod live;
 mod models_cmd;
 mod plan;
 mod plugins_cmd;
@@ -23,9 +25,11 @@ mod setup;
 
 pub use analyse::{AnalyseJson, FaceJson, analyse};
 pub use bench::{BenchReport, ModelTiming, bench, peak_rss};
+pub use cameras::{NO_CAMERA_HELP, cameras};
 pub use error::CommandError;
 pub use faces::faces;
 pub use join::join;
+pub use live::{LIVE_DEFAULTS, live};
 pub use models_cmd::{fetch as models_fetch, models, select_entries, verify_cmd as models_verify};
 pub use plan::plan;
 pub use plugins_cmd::plugins;
@@ -35,7 +39,7 @@ pub use providers_cmd::providers;
 pub use quantize::{Figures as QuantizeFigures, QuantizeError, Role as QuantizeRole, quantize};
 pub use report::{SwapReport, swap_reports};
 pub use run::run;
-pub use run_sources::{SourcePlan, SourceSpec, parse_map};
+pub use run_sources::{FaceArgs, SourcePlan, SourceSpec, parse_map};
 pub use run_video::is_video_target;
 pub use segment::{WarmupRule, settings_lines};
 pub use setup::{Host, inference_options, parse_overrides};

@@ -7,7 +7,7 @@
 //! [`super::run_video`]); nothing here loads a model until [`RunProfile::build`].
 
 use super::error::CommandError;
-use super::run_sources::SourcePlan;
+use super::run_sources::{FaceArgs, SourcePlan, implied};
 use super::setup::{Host, parse_overrides};
 use crate::cli::{ProfileEditArgs, RunArgs};
 use crate::pipeline::Pipeline;
@@ -45,22 +45,67 @@ pub(super) struct Prepared {
     pub(super) label: bool,
 }
 
+/// What a command says about its profile: the `run` and `live` options that shape it.
+pub(super) struct ProfileRequest<'a> {
+    /// `--profile` (a file or a built-in name; `None`: the built-in default).
+    pub(super) profile: Option<&'a Path>,
+    /// `--add`, `--disable`, `--many-faces`, `--mouth-mask`, `--enhance`.
+    pub(super) edits: &'a ProfileEditArgs,
+    /// `--set` texts.
+    pub(super) set: &'a [String],
+    /// `--source` images.
+    pub(super) source: &'a [PathBuf],
+    /// `--reference-face` images.
+    pub(super) reference_face: &'a [PathBuf],
+    /// `--map TARGET=SOURCE` texts.
+    pub(super) map: &'a [String],
+    /// `--label`.
+    pub(super) label: bool,
+    /// `(key, value)` defaults of the command for every processor that has the setting and
+    /// leaves it unset in the profile and on the command line (live mode's tracking).
+    pub(super) defaults: &'a [(&'a str, &'a str)],
+}
+
 impl RunProfile {
     /// Resolves, edits and validates the profile of `args`.
     pub(super) fn new(host: &Host, args: &RunArgs) -> Result<Self, CommandError> {
-        let mut resolved = RawProfile::resolve(args.profile.as_deref())?;
-        let mut overrides = edit(&mut resolved, &host.plugins, &args.edits)?;
-        overrides.extend(parse_overrides(&args.set)?);
-        let plan = SourcePlan::new(
-            args,
-            &resolved.raw,
-            &resolved.path,
-            &host.plugins,
-            &overrides,
-        )?;
+        Self::from_request(
+            host,
+            &ProfileRequest {
+                profile: args.profile.as_deref(),
+                edits: &args.edits,
+                set: &args.set,
+                source: &args.source,
+                reference_face: &args.reference_face,
+                map: &args.map,
+                label: args.label,
+                defaults: &[],
+            },
+        )
+    }
+
+    /// Resolves, edits and validates the profile a command asks for.
+    pub(super) fn from_request(
+        host: &Host,
+        request: &ProfileRequest<'_>,
+    ) -> Result<Self, CommandError> {
+        let mut resolved = RawProfile::resolve(request.profile)?;
+        let mut overrides = edit(&mut resolved, &host.plugins, request.edits)?;
+        overrides.extend(parse_overrides(request.set)?);
+        let faces = FaceArgs {
+            profile: &resolved.path,
+            source: request.source,
+            reference_face: request.reference_face,
+            map: request.map,
+        };
+        let plan = SourcePlan::from_faces(&faces, &resolved.raw, &host.plugins, &overrides)?;
         overrides.extend(plan.implied.iter().cloned());
+        for (key, value) in request.defaults {
+            let implied = implied(&resolved.raw, &host.plugins, &overrides, key, value, false);
+            overrides.extend(implied);
+        }
         let profile = Profile::validate(&resolved.raw, &resolved.path, &host.plugins, &overrides)?;
-        let label = args.label || resolved.raw.label;
+        let label = request.label || resolved.raw.label;
         Ok(Self {
             resolved,
             profile,

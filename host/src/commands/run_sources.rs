@@ -21,7 +21,6 @@
 //! the file.
 
 use super::error::CommandError;
-use crate::cli::RunArgs;
 use crate::media::load_rgb;
 use crate::pipeline::{Pipeline, PipelineError, StageEvent, pick_source_face};
 use crate::plugins::PluginSet;
@@ -31,6 +30,20 @@ use std::path::{Path, PathBuf};
 
 /// The setting the implied overrides change.
 const SELECTION_KEY: &str = selection::SETTING;
+
+/// The face options of a command (`--source`, `--reference-face`, `--map`) and its profile
+/// path (the base of the profile's `[[map]]` paths).
+#[derive(Debug, Clone, Copy)]
+pub struct FaceArgs<'a> {
+    /// The profile file.
+    pub profile: &'a Path,
+    /// `--source` images.
+    pub source: &'a [PathBuf],
+    /// `--reference-face` images.
+    pub reference_face: &'a [PathBuf],
+    /// `--map TARGET=SOURCE` texts.
+    pub map: &'a [String],
+}
 
 /// One face image the run needs.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -65,12 +78,11 @@ pub fn parse_map(text: &str) -> Result<(PathBuf, PathBuf), CommandError> {
 impl SourcePlan {
     /// Collects the face images of `args` (and the profile's `[[map]]` table) and the
     /// selection modes they imply. `explicit` are the user's `--set` overrides.
-    /// `profile_path` is the profile's file (or built-in name): `[[map]]` paths are relative
+    /// `args.profile` is the profile's file (or built-in name): `[[map]]` paths are relative
     /// to its folder.
-    pub fn new(
-        args: &RunArgs,
+    pub fn from_faces(
+        args: &FaceArgs<'_>,
         raw: &RawProfile,
-        profile_path: &Path,
         plugins: &PluginSet,
         explicit: &[Override],
     ) -> Result<Self, CommandError> {
@@ -89,7 +101,7 @@ impl SourcePlan {
                 .map(|p| spec(p, SourceRole::Reference.to_string())),
         );
         let pairs = if args.map.is_empty() {
-            raw.map_pairs(profile_path)
+            raw.map_pairs(args.profile)
         } else {
             args.map
                 .iter()
@@ -109,7 +121,14 @@ impl SourcePlan {
         };
         let from_command_line = !args.map.is_empty() || !args.reference_face.is_empty();
         let implied = mode.map_or_else(Vec::new, |mode| {
-            implied(raw, plugins, explicit, mode, from_command_line)
+            implied(
+                raw,
+                plugins,
+                explicit,
+                SELECTION_KEY,
+                mode,
+                from_command_line,
+            )
         });
         Ok(Self { specs, implied })
     }
@@ -153,35 +172,29 @@ impl SourcePlan {
     }
 }
 
-/// `face_selection = mode` for every profile processor that has the setting and leaves it
+/// `key = value` for every profile processor that has the setting `key` and leaves it
 /// unset on the command line (and, unless `over_the_profile`, in the profile).
-fn implied(
+pub(super) fn implied(
     raw: &RawProfile,
     plugins: &PluginSet,
     explicit: &[Override],
-    mode: &str,
+    key: &str,
+    value: &str,
     over_the_profile: bool,
 ) -> Vec<Override> {
     raw.processors
         .iter()
-        .filter(|e| over_the_profile || !e.settings.contains_key(SELECTION_KEY))
+        .filter(|e| over_the_profile || !e.settings.contains_key(key))
+        .filter(|e| !explicit.iter().any(|o| o.processor == e.id && o.key == key))
         .filter(|e| {
-            !explicit
-                .iter()
-                .any(|o| o.processor == e.id && o.key == SELECTION_KEY)
-        })
-        .filter(|e| {
-            plugins.get(&e.id).is_some_and(|p| {
-                p.info
-                    .settings
-                    .iter()
-                    .any(|s| s.key.as_str() == SELECTION_KEY)
-            })
+            plugins
+                .get(&e.id)
+                .is_some_and(|p| p.info.settings.iter().any(|s| s.key.as_str() == key))
         })
         .map(|e| Override {
             processor: e.id.clone(),
-            key: SELECTION_KEY.into(),
-            value: mode.into(),
+            key: key.into(),
+            value: value.into(),
         })
         .collect()
 }

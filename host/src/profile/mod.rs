@@ -34,4 +34,6 @@ pub use builtin::{BUILTIN_PROFILES, DEFAULT_PROFILE, ResolvedProfile, builtin_te
 pub use error::{ProfileError, ProfileIssue};
 pub use overrides::{Addition, Override, Position, apply_edits, parse_addition, parse_override};
 pub use raw::{RawMapEntry, RawProcessorEntry, RawProfile, SCHEMA_VERSION};
-pub use validate::{Profile, Stage, check_value, effective_provides, value_from_toml};
+pub use validate::{
+    Profile, Stage, check_value, effective_provides, value_from_text, value_from_toml,
+};

@@ -111,7 +111,7 @@ pub fn value_from_toml(spec: &SettingSpec, value: &toml::Value) -> Result<Settin
 }
 
 /// Converts command-line text to the spec's type (no range check).
-fn value_from_text(spec: &SettingSpec, text: &str) -> Result<SettingValue, String> {
+pub fn value_from_text(spec: &SettingSpec, text: &str) -> Result<SettingValue, String> {
     let wrong = || format!("expected a {}, found `{text}`", spec.kind);
     match spec.kind {
         SettingKind::BOOL => parse_bool(text).map(SettingValue::Bool).ok_or_else(wrong),

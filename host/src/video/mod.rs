@@ -57,6 +57,7 @@ mod frames;
 mod index;
 mod join;
 mod progress;
+mod push;
 mod runner;
 mod segment;
 mod source;
@@ -74,6 +75,7 @@ pub use frames::for_each_frame;
 pub use index::FrameIndex;
 pub use join::{JoinJob, JoinSummary, join_segments};
 pub use progress::{Progress, ProgressStyle};
+pub use push::{PushSpec, PushWriter};
 pub use runner::{
     FrameMeta, FrameObserver, FrameRange, FrameTiming, NoObserver, QUEUE_FRAMES, Seeking,
     StageTotals, TranscodeSummary, VideoJob, extract_frame, transcode,
@@ -82,7 +84,7 @@ pub use segment::{
     MANIFEST_FORMAT, ManifestEncoder, ManifestFrames, ManifestProfile, ManifestSource,
     ManifestTimes, SegmentManifest, SegmentSpec, aligned_warmup,
 };
-pub use source::{AudioInfo, Fraction, FrameTime, VideoInfo};
+pub use source::{AudioInfo, Fraction, FrameReader, FrameTime, VideoInfo};
 pub use trim::{FramePoint, Trim, TrimPosition};
 pub use writer::EncoderChoice;
 

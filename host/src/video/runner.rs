@@ -267,7 +267,7 @@ fn encode_loop(
 ) -> Result<
     Option<(
         super::writer::WriterReport,
-        crate::media::TempOutput,
+        Option<crate::media::TempOutput>,
         Duration,
     )>,
     VideoError,
@@ -427,6 +427,9 @@ pub fn transcode(
             cut_start_us,
             pts_offset,
             origin_pts,
+            format: None,
+            direct: false,
+            low_latency: false,
         };
         let writer = match VideoWriter::create(&spec) {
             Ok(w) => w,
@@ -520,6 +523,10 @@ pub fn transcode(
         let (report, tmp, busy) = join(encode, "encode")?.ok_or(VideoError::Internal {
             thread: "encode",
             reason: "stopped without finishing".into(),
+        })?;
+        let tmp = tmp.ok_or(VideoError::Internal {
+            thread: "encode",
+            reason: "the writer wrote no temporary file".into(),
         })?;
         tmp.commit().map_err(|e| VideoError::Write {
             path: job.output.clone(),

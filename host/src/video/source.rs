@@ -555,6 +555,45 @@ impl RgbConverter {
     }
 }
 
+/// A video file read frame by frame as packed RGB8, for callers outside the video runner
+/// (live mode's file camera). Same decoding and strictness as `liveswap run`.
+///
+/// Create it on the thread that reads it: the RGB converter's swscale context is not `Send`.
+pub struct FrameReader {
+    source: VideoSource,
+    rgb: RgbConverter,
+}
+
+impl FrameReader {
+    /// Opens `path` with one decoder thread.
+    pub fn open(path: &Path) -> Result<(Self, VideoInfo), VideoError> {
+        let (source, info) = VideoSource::open(path, 1)?;
+        Ok((
+            Self {
+                source,
+                rgb: RgbConverter::new(),
+            },
+            info,
+        ))
+    }
+
+    /// The next frame in presentation order with its time, or `None` at the end.
+    pub fn next_frame(&mut self) -> Result<Option<(OwnedImage, FrameTime)>, VideoError> {
+        let Some(raw) = self.source.next_frame()? else {
+            return Ok(None);
+        };
+        let image = self
+            .rgb
+            .convert(&raw.frame)
+            .map_err(|e| VideoError::Corrupt {
+                path: self.source.path.clone(),
+                at: format!("frame {}", raw.time.source_index),
+                reason: format!("cannot convert to RGB: {e}"),
+            })?;
+        Ok(Some((image, raw.time)))
+    }
+}
+
 #[cfg(test)]
 #[allow(clippy::unwrap_used, reason = "tests")]
 mod tests {

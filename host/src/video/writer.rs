@@ -13,7 +13,9 @@
 //! rescaling to the muxer's time base; without them the MP4 muxer drops the last frame.
 
 use super::audio::{AudioOut, AudioOutcome};
-use super::encode::{EncodeOptions, EncoderRequest, KnownEncoder, candidates, encoder_options};
+use super::encode::{
+    Api, EncodeOptions, EncoderRequest, KnownEncoder, candidates, encoder_options,
+};
 use super::error::VideoError;
 use super::ffi;
 use super::source::FrameTime;
@@ -74,6 +76,13 @@ pub(super) struct WriterSpec<'a> {
     /// video's times (segments): the frame grid is anchored there, as in a run from the
     /// start, instead of at the first written frame.
     pub origin_pts: Option<i64>,
+    /// The muxer to use instead of guessing it from the name (`mpegts` for `udp://` URLs).
+    pub format: Option<&'a str>,
+    /// Write straight to `output` (a URL, or a live recording that must stay readable if
+    /// the process dies) instead of a temporary file renamed at the end.
+    pub direct: bool,
+    /// Live output: no encoder lookahead or frame reordering (x264/x265 `tune=zerolatency`).
+    pub low_latency: bool,
 }
 
 /// Which encoder ended up writing, and why if it is not the one asked for.
@@ -104,7 +113,8 @@ pub(super) struct VideoWriter {
     octx: format::context::Output,
     encoder: encoder::Video,
     audio: Option<AudioOut>,
-    tmp: TempOutput,
+    /// `None` when writing directly (`WriterSpec::direct`).
+    tmp: Option<TempOutput>,
     path: PathBuf,
     stream: usize,
     in_tb: Rational,
@@ -166,8 +176,17 @@ impl VideoWriter {
     /// One attempt; the flag says whether the header failed with a copied audio track.
     fn open(spec: &WriterSpec<'_>, reencode_audio: bool) -> Result<Self, (VideoError, bool)> {
         let plain = |e: VideoError| (e, false);
-        let tmp = TempOutput::new(spec.output).map_err(|e| plain(write_err(spec.output, e)))?;
-        let mut octx = format::output(tmp.path()).map_err(|e| {
+        let tmp = if spec.direct {
+            None
+        } else {
+            Some(TempOutput::new(spec.output).map_err(|e| plain(write_err(spec.output, e)))?)
+        };
+        let target = tmp.as_ref().map_or(spec.output, TempOutput::path);
+        let opened = match spec.format {
+            Some(name) => format::output_as(target, name),
+            None => format::output(target),
+        };
+        let mut octx = opened.map_err(|e| {
             plain(VideoError::OutputFormat {
                 path: spec.output.into(),
                 reason: format!(
@@ -427,8 +446,12 @@ impl VideoWriter {
     }
 
     /// Flushes the encoder and the audio, writes the trailer and closes the file. The file
-    /// is still under its temporary name: commit the returned [`TempOutput`] to keep it.
-    pub fn finish(mut self, trimmed: bool) -> Result<(WriterReport, TempOutput), VideoError> {
+    /// is still under its temporary name: commit the returned [`TempOutput`] to keep it
+    /// (`None` when the writer wrote directly).
+    pub fn finish(
+        mut self,
+        trimmed: bool,
+    ) -> Result<(WriterReport, Option<TempOutput>), VideoError> {
         self.encoder
             .send_eof()
             .map_err(|e| write_err(&self.path, e))?;
@@ -564,12 +587,15 @@ fn open_encoder(
     if global_header {
         enc.set_flags(codec::Flags::GLOBAL_HEADER);
     }
-    let options = encoder_options(
+    let mut options = encoder_options(
         known.api,
         spec.options.quality,
         spec.options.preset,
         spec.options.threads,
     );
+    if spec.low_latency && matches!(known.api, Api::X264 | Api::X265) {
+        options.push(("tune", "zerolatency".into()));
+    }
     let mut dict = Dictionary::new();
     for (k, v) in &options {
         dict.set(k, v);

@@ -1,0 +1,435 @@
+//! The live loop: capture thread → latest-frame slot → processors (this thread) → sink
+//! thread → sinks.
+//!
+//! ```text
+//!  capture thread         calling thread                         sink thread
+//!  camera / file   ─1─▶  newest frame: processors, overlay  ─2─▶  record, stream,
+//!  decode → RGB  (slot)   settings from the control channel       v4l2, window
+//! ```
+//!
+//! Scheduling on few cores: the capture thread decodes one frame per camera frame (a few
+//! ms at 720p), the processors take what is left, and the sinks run on their own thread
+//! behind a 2-frame queue, so encoding frame n overlaps with processing frame n+1. When
+//! processing is slower than the camera, the slot drops stale frames instead of queueing
+//! them: latency stays near one processing time. When the sinks are slower than processing
+//! (a big recording on a busy machine), processing waits for them — every processed frame
+//! reaches every sink, so a recording has exactly the processed frames.
+//!
+//! Ending: `--frames`, `--duration`, the end of a file camera (without `--loop`), `quit` on
+//! the control channel or the cancel flag (Ctrl-C) end the run cleanly: sinks are flushed
+//! and recordings finalised. A camera that fails or stops delivering frames, or a sink
+//! that fails, also ends it after flushing the other sinks; the outcome carries the error.
+
+use super::control::{self, Control};
+use super::error::LiveError;
+use super::overlay::{draw_blocked, draw_fps};
+use super::sink::{OpenSink, SinkFormat, SinkSpec};
+use super::stats::{LiveStats, StatsCollector};
+use super::window::WindowFrame;
+use crate::capture::{CameraSpec, Capture, CaptureEnd, CaptureRequest, Taken};
+use crate::pipeline::{Pipeline, StageEvent};
+use crate::plugins::PluginSet;
+use crate::responsible::{guard::blank_if_refused, label::draw_label};
+use crate::video::EncodeOptions;
+use liveswap_sdk::{FrameKind, OwnedImage, SourceFace};
+use std::collections::BTreeMap;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::mpsc::{Receiver, SyncSender, TryRecvError, sync_channel};
+use std::time::{Duration, Instant};
+
+/// Frames queued between processing and the sink thread.
+pub const SINK_QUEUE_FRAMES: usize = 2;
+
+/// A camera that delivers nothing for this long is treated as lost.
+pub const CAMERA_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// Everything a live run needs besides the pipeline.
+#[derive(Debug, Clone)]
+pub struct LiveConfig {
+    /// What to capture.
+    pub camera: CameraSpec,
+    /// Capture size and rate wishes.
+    pub request: CaptureRequest,
+    /// Flip left-right before processing.
+    pub mirror: bool,
+    /// Where frames go (at least one).
+    pub sinks: Vec<SinkSpec>,
+    /// Stop after this many processed frames.
+    pub frames: Option<u64>,
+    /// Stop after this much time from the first frame.
+    pub duration: Option<Duration>,
+    /// Draw fps and latency on the output.
+    pub show_fps: bool,
+    /// Encoding for `record:` and `stream:` sinks.
+    pub encode: EncodeOptions,
+    /// Draw the visible "AI-GENERATED" mark on every frame.
+    pub label: bool,
+}
+
+/// How a live run ended.
+#[derive(Debug)]
+pub struct LiveOutcome {
+    /// The numbers.
+    pub stats: LiveStats,
+    /// One line per sink (frames written, encoder).
+    pub sinks: Vec<String>,
+    /// Frames on which some processor failed, by processor id.
+    pub failures: BTreeMap<String, u64>,
+    /// Set when the run ended because something broke (camera lost, sink failed).
+    pub error: Option<LiveError>,
+}
+
+struct SinkFrame {
+    image: OwnedImage,
+    captured: Instant,
+    timestamp_us: i64,
+}
+
+struct SinkReport {
+    latencies_ms: Vec<f64>,
+    busy: Duration,
+    lines: Vec<String>,
+    error: Option<LiveError>,
+}
+
+/// The sink thread: opens every sink (reporting the result), then hands frames to them
+/// until the channel closes; a failing sink ends the loop and the others are finished.
+fn sink_thread(
+    specs: Vec<SinkSpec>,
+    format: SinkFormat,
+    encode: EncodeOptions,
+    window: Option<SyncSender<WindowFrame>>,
+    opened: SyncSender<Result<(), LiveError>>,
+    frames: Receiver<SinkFrame>,
+    last_latency_us: Arc<AtomicU64>,
+) -> SinkReport {
+    let mut sinks = Vec::new();
+    for spec in &specs {
+        match OpenSink::open(spec, format, &encode, window.clone()) {
+            Ok(s) => sinks.push(s),
+            Err(e) => {
+                // Close the ones already open (a recording's header is written; finishing
+                // leaves a valid empty file rather than a broken one).
+                for s in sinks {
+                    let _ = s.finish();
+                }
+                let _ = opened.send(Err(e));
+                return SinkReport {
+                    latencies_ms: Vec::new(),
+                    busy: Duration::ZERO,
+                    lines: Vec::new(),
+                    error: None,
+                };
+            }
+        }
+    }
+    drop(window);
+    let _ = opened.send(Ok(()));
+    let mut report = SinkReport {
+        latencies_ms: Vec::new(),
+        busy: Duration::ZERO,
+        lines: Vec::new(),
+        error: None,
+    };
+    'frames: while let Ok(frame) = frames.recv() {
+        let latency = frame.captured.elapsed();
+        last_latency_us.store(latency.as_micros() as u64, Ordering::Relaxed);
+        report.latencies_ms.push(latency.as_secs_f64() * 1000.0);
+        let t = Instant::now();
+        for (k, sink) in sinks.iter_mut().enumerate() {
+            if let Err(reason) = sink.send(&frame.image, frame.timestamp_us) {
+                report.error = Some(LiveError::SinkFailed {
+                    sink: sink.label(),
+                    reason,
+                });
+                let failed = sinks.remove(k);
+                drop(failed);
+                break 'frames;
+            }
+        }
+        report.busy += t.elapsed();
+    }
+    drop(frames);
+    for sink in sinks {
+        let label = sink.label();
+        match sink.finish() {
+            Ok(line) => report.lines.push(line),
+            Err(reason) => {
+                report.lines.push(format!("{label}: {reason}"));
+                report.error.get_or_insert(LiveError::SinkFailed {
+                    sink: label,
+                    reason,
+                });
+            }
+        }
+    }
+    report
+}
+
+/// Recent processed fps for the overlay: frames over the last second of capture times.
+#[derive(Debug, Default)]
+struct RateMeter {
+    times: std::collections::VecDeque<Instant>,
+}
+
+impl RateMeter {
+    fn tick(&mut self, at: Instant) -> f64 {
+        self.times.push_back(at);
+        while self
+            .times
+            .front()
+            .is_some_and(|t| at.duration_since(*t) > Duration::from_secs(1))
+        {
+            self.times.pop_front();
+        }
+        match (self.times.front(), self.times.len()) {
+            (Some(first), n) if n > 1 => {
+                let span = at.duration_since(*first).as_secs_f64();
+                if span > 0.0 {
+                    (n - 1) as f64 / span
+                } else {
+                    0.0
+                }
+            }
+            _ => 0.0,
+        }
+    }
+}
+
+/// Runs the live loop until it ends (see the module docs). Capture and every sink are
+/// opened before the first frame is taken; failures there are errors. Failures after
+/// that end the run cleanly and are in [`LiveOutcome::error`].
+#[allow(
+    clippy::too_many_arguments,
+    reason = "the pipeline, its inputs and the run's controls are separate owners"
+)]
+pub fn run_live(
+    config: &LiveConfig,
+    pipeline: &mut Pipeline,
+    plugins: &PluginSet,
+    sources: &[SourceFace],
+    controls: Option<Receiver<String>>,
+    cancel: &AtomicBool,
+    window: Option<SyncSender<WindowFrame>>,
+    on_open: &mut dyn FnMut(&str),
+) -> Result<LiveOutcome, LiveError> {
+    let wall = Instant::now();
+    let capture = Capture::open(&config.camera, config.request, config.mirror)?;
+    let info = capture.info().clone();
+    on_open(&info.label);
+    let format = SinkFormat {
+        width: info.width,
+        height: info.height,
+        fps: info.fps,
+    };
+    let (opened_tx, opened_rx) = sync_channel(1);
+    let (frames_tx, frames_rx) = sync_channel::<SinkFrame>(SINK_QUEUE_FRAMES);
+    let last_latency_us = Arc::new(AtomicU64::new(0));
+    let sink_latency = Arc::clone(&last_latency_us);
+    let specs = config.sinks.clone();
+    let encode = config.encode.clone();
+    let sinks = std::thread::Builder::new()
+        .name("liveswap-sinks".into())
+        .spawn(move || {
+            sink_thread(
+                specs,
+                format,
+                encode,
+                window,
+                opened_tx,
+                frames_rx,
+                sink_latency,
+            )
+        })
+        .map_err(|e| LiveError::SinkOpen {
+            sink: "sinks".into(),
+            reason: e.to_string(),
+        })?;
+    let opened = opened_rx.recv().unwrap_or_else(|_| {
+        Err(LiveError::SinkOpen {
+            sink: "sinks".into(),
+            reason: "the sink thread ended while opening".into(),
+        })
+    });
+    if let Err(e) = opened {
+        let _ = sinks.join();
+        return Err(e);
+    }
+
+    // Live frames: the content guard samples them by capture time.
+    pipeline.set_frame_kind(FrameKind::LIVE);
+    capture.start();
+    let slot = Arc::clone(capture.slot());
+    let mut stats = StatsCollector::default();
+    let mut failures: BTreeMap<String, u64> = BTreeMap::new();
+    let mut rate = RateMeter::default();
+    let mut clock0: Option<Instant> = None;
+    let mut error: Option<LiveError> = None;
+    let mut last_frame_at = Instant::now();
+    let mut controls = controls;
+    // The refusal blanking the output now, if any (logged when it starts and ends).
+    let mut blocked: Option<String> = None;
+    let ended: String = loop {
+        if cancel.load(Ordering::Relaxed) {
+            break "interrupted".into();
+        }
+        if config.frames.is_some_and(|n| stats.processed >= n) {
+            break "frames".into();
+        }
+        if let (Some(limit), Some(t0)) = (config.duration, clock0)
+            && t0.elapsed() >= limit
+        {
+            break "duration".into();
+        }
+        if let Some(rx) = &controls {
+            let mut quit = false;
+            loop {
+                match rx.try_recv() {
+                    Ok(line) => match control::parse_line(&line) {
+                        Ok(Some(Control::Set {
+                            processor,
+                            key,
+                            value,
+                        })) => match control::apply(pipeline, plugins, &processor, &key, &value) {
+                            Ok(done) => tracing::warn!("{done} (from frame {})", stats.processed),
+                            Err(e) => tracing::error!("{e}"),
+                        },
+                        Ok(Some(Control::Quit)) => quit = true,
+                        Ok(None) => {}
+                        Err(e) => tracing::error!("{e}"),
+                    },
+                    Err(TryRecvError::Empty) => break,
+                    Err(TryRecvError::Disconnected) => {
+                        controls = None;
+                        break;
+                    }
+                }
+            }
+            if quit {
+                break "quit".into();
+            }
+        }
+        let waited = Instant::now();
+        let frame = match slot.take(Duration::from_millis(100)) {
+            Taken::Frame(f) => f,
+            Taken::Timeout => {
+                stats.host("wait", waited.elapsed());
+                if last_frame_at.elapsed() > CAMERA_TIMEOUT {
+                    error = Some(LiveError::CameraLost(format!(
+                        "no frame for {} s",
+                        CAMERA_TIMEOUT.as_secs()
+                    )));
+                    break "camera lost".into();
+                }
+                continue;
+            }
+            Taken::Closed(CaptureEnd::Finished) => break "end of file".into(),
+            Taken::Closed(CaptureEnd::Stopped) => break "stopped".into(),
+            Taken::Closed(CaptureEnd::Failed(reason)) => {
+                error = Some(LiveError::CameraLost(reason));
+                break "camera lost".into();
+            }
+        };
+        stats.host("wait", waited.elapsed());
+        last_frame_at = Instant::now();
+        let t0 = *clock0.get_or_insert(frame.captured);
+        let timestamp_us = frame.captured.saturating_duration_since(t0).as_micros() as i64;
+        let captured = frame.captured;
+        let mut image = frame.image;
+        let report = pipeline.process(&mut image, stats.processed, timestamp_us, sources);
+        let refusal = blank_if_refused(&mut image, &report);
+        match (&refusal, &blocked) {
+            (Some(why), None) => tracing::warn!(
+                "live output blanked from frame {} on: {why}",
+                stats.processed
+            ),
+            (None, Some(_)) => tracing::warn!(
+                "live output restored at frame {}: the frames are clean again",
+                stats.processed
+            ),
+            _ => {}
+        }
+        if refusal.is_some() {
+            stats.blocked += 1;
+            draw_blocked(&mut image);
+        }
+        blocked = refusal;
+        let refused_by = report.refusal().map(|(id, _)| id.to_owned());
+        for t in report.timings {
+            *stats.stage_time.entry(t.id).or_default() += t.elapsed;
+        }
+        for event in report.events {
+            // A refusal is the policy working, not a processor fault.
+            if let StageEvent::Failed { id, .. } = &event
+                && refused_by.as_deref() == Some(id.as_str())
+            {
+                continue;
+            }
+            match event {
+                StageEvent::Failed { id, error } | StageEvent::Disabled { id, error } => {
+                    let n = failures.entry(id.clone()).or_default();
+                    if *n == 0 {
+                        tracing::error!(
+                            "{id}: failed on frame {} (the frame goes out as it was before {id}; further failures are counted): {error}",
+                            stats.processed
+                        );
+                    }
+                    *n += 1;
+                }
+                StageEvent::Skipped { .. } => {}
+            }
+        }
+        let fps_now = rate.tick(captured);
+        if config.show_fps {
+            let t = Instant::now();
+            let latency_ms = last_latency_us.load(Ordering::Relaxed) as f64 / 1000.0;
+            draw_fps(&mut image, fps_now, latency_ms);
+            stats.host("overlay", t.elapsed());
+        }
+        if config.label {
+            draw_label(&mut image);
+        }
+        let sent = frames_tx.send(SinkFrame {
+            image,
+            captured,
+            timestamp_us,
+        });
+        if sent.is_err() {
+            break "sink failed".into();
+        }
+        stats.processed(timestamp_us);
+    };
+    let counts = capture.stop();
+    drop(frames_tx);
+    let report = sinks.join().unwrap_or_else(|_| SinkReport {
+        latencies_ms: Vec::new(),
+        busy: Duration::ZERO,
+        lines: Vec::new(),
+        error: Some(LiveError::SinkFailed {
+            sink: "sinks".into(),
+            reason: "the sink thread panicked".into(),
+        }),
+    });
+    stats.latencies_ms = report.latencies_ms;
+    stats.host("sinks", report.busy);
+    let error = error.or(report.error);
+    let ended = match &error {
+        Some(e) => format!("{ended}: {e}"),
+        None => ended,
+    };
+    let stats = stats.finish(
+        info.label,
+        (info.width, info.height),
+        counts.captured,
+        counts.dropped,
+        wall.elapsed(),
+        ended,
+    );
+    Ok(LiveOutcome {
+        stats,
+        sinks: report.lines,
+        failures,
+        error,
+    })
+}
