@@ -16,6 +16,7 @@
 //! | `swap` | face_swapper + swapkit: reference parity on the inswapper stand-in, generated models, mapping, errors |
 //! | `enhance` | face_enhancer: generated models of the enhancers' exact signatures, exact crop/paste round trip, blend, swapped-only, CodeFormer refusal, `every_n_frames`, the binary end to end |
 //! | `template` | the sdk plugin template built out of tree, loaded from `--plugin-dir`, listed, validated and run on a photo |
+//! | `ui` | `liveswap ui`: `update` without a window (switches, order, settings, live vs rebuild, save round trip through the CLI), views in iced_test's simulator, the preview worker on the real pipeline, and the real window under Xvfb compared with `liveswap run` |
 //! | `mouth` | mouth_mask: lip indices on insightface's landmarks, exact restore inside / untouched outside, growth with size, many faces, order with the enhancer, real photos, `--set mouth_mask.size=0` |
 
 #![allow(clippy::unwrap_used, reason = "tests")]
@@ -32,5 +33,6 @@ mod parity;
 mod swap;
 mod template;
 mod tracking;
+mod ui;
 mod video;
 mod zoo;

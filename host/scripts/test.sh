@@ -5,5 +5,6 @@ set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 cd "$root"
 "$root/host/scripts/setup.sh"
+"$root/host/scripts/setup-ui-test.sh"
 cargo build --workspace --all-targets
 cargo test --workspace

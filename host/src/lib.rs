@@ -18,4 +18,5 @@ pub mod models;
 pub mod pipeline;
 pub mod plugins;
 pub mod profile;
+pub mod ui;
 pub mod video;

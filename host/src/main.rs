@@ -58,6 +58,11 @@ fn run(cli: &Cli) -> anyhow::Result<Completion> {
             let mut out = std::io::stdout().lock();
             return Ok(commands::providers(&cli.global, args.json, &mut out)?);
         }
+        // The app loads plugins itself (its start-up time includes them).
+        Command::Ui(args) => {
+            liveswap_host::ui::run(&cli.global, args)?;
+            return Ok(Completion::Clean);
+        }
         _ => {}
     }
     let host = match &cli.command {
@@ -83,7 +88,7 @@ fn run(cli: &Cli) -> anyhow::Result<Completion> {
         Command::Profile(ProfileCommand::Check { file, set }) => {
             commands::profile_check(&host, file, set, &mut out)?
         }
-        Command::Models(_) | Command::Providers(_) => Completion::Clean,
+        Command::Models(_) | Command::Providers(_) | Command::Ui(_) => Completion::Clean,
     };
     Ok(done)
 }

@@ -24,8 +24,10 @@ pub use profile_cmd::profile_check;
 pub use providers_cmd::providers;
 pub use report::{SwapReport, swap_reports};
 pub use run::run;
-pub use run_sources::{SourcePlan, SourceSpec, parse_map};
+pub use run_sources::{SELECTION_KEY, SourcePlan, SourceSpec, parse_map};
+pub(crate) use run_sources::prepare_one;
 pub use run_video::is_video_target;
+pub(crate) use run_video::{StageStats, check_video_output, stream_video};
 pub use setup::{Host, inference_options, parse_overrides};
 
 /// How a command ended when it did not fail outright.

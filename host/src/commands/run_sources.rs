@@ -26,8 +26,8 @@ use crate::profile::{Override, Profile, RawProfile};
 use liveswap_sdk::{SourceFace, SourceRole, data, selection};
 use std::path::{Path, PathBuf};
 
-/// The setting the implied overrides change.
-const SELECTION_KEY: &str = selection::SETTING;
+/// The setting the implied overrides change (and the app's face mapping sets).
+pub const SELECTION_KEY: &str = selection::SETTING;
 
 /// One face image the run needs.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -177,7 +177,7 @@ fn implied(
 }
 
 /// Analyses one face image and keeps its largest face.
-pub(super) fn prepare_one(
+pub(crate) fn prepare_one(
     pipeline: &mut Pipeline,
     path: &Path,
     role: &str,

@@ -16,10 +16,11 @@ use crate::media::{check_output_target, is_image_path};
 use crate::pipeline::{Pipeline, StageEvent};
 use crate::profile::{Profile, RawProfile};
 use crate::video::{
-    self, EncodeOptions, EncoderRequest, FrameMeta, Progress, TranscodeSummary, Trim, VideoError,
-    VideoJob,
+    self, EncodeOptions, EncoderRequest, FrameMeta, FrameObserver, Progress, TranscodeSummary, Trim,
+    VideoError, VideoJob,
 };
-use liveswap_sdk::OwnedImage;
+use liveswap_sdk::{OwnedImage, SourceFace};
+use std::sync::atomic::AtomicBool;
 use std::collections::BTreeMap;
 use std::io::Write;
 use std::path::Path;
@@ -33,7 +34,7 @@ pub fn is_video_target(path: &Path) -> bool {
 
 /// What the processors did over the whole video.
 #[derive(Debug, Default)]
-pub(super) struct StageStats {
+pub(crate) struct StageStats {
     /// Per processor: (time, frames it ran on), by id.
     pub(super) time: BTreeMap<String, (Duration, u64)>,
     /// Per processor: (frames skipped, last reason).
@@ -47,7 +48,7 @@ pub(super) struct StageStats {
 }
 
 impl StageStats {
-    pub(super) fn problems(&self) -> u64 {
+    pub(crate) fn problems(&self) -> u64 {
         self.failed.values().sum::<u64>() + self.disabled.len() as u64
     }
 }
@@ -91,6 +92,23 @@ pub fn run_video(
     })
 }
 
+/// Checks a video run's output name before any work: a video file (not an image name), not
+/// one of the inputs, not an existing file unless `overwrite`.
+pub(crate) fn check_video_output(
+    output: &Path,
+    inputs: &[&Path],
+    overwrite: bool,
+) -> Result<(), CommandError> {
+    if is_image_path(output) {
+        return Err(VideoError::OutputFormat {
+            path: output.to_path_buf(),
+            reason: "the target is a video, so the output must be a video file (.mp4, .mkv, .mov, .webm, .avi); use `liveswap preview` for a single frame".into(),
+        }
+        .into());
+    }
+    Ok(check_output_target(output, inputs, overwrite)?)
+}
+
 /// Checks the arguments, builds the pipeline, prepares the sources and streams the video
 /// through it. Model call totals ([`crate::inference::CallStats`]) are reset just before
 /// the first frame, so they cover the frames only (not source preparation).
@@ -101,16 +119,9 @@ pub(super) fn transcode_profile(host: &Host, args: &RunArgs) -> Result<VideoRun,
     let plan = SourcePlan::new(args, &raw, &host.plugins, &overrides)?;
     overrides.extend(plan.implied.iter().cloned());
     let profile = Profile::validate(&raw, &args.profile, &host.plugins, &overrides)?;
-    if is_image_path(&args.output) {
-        return Err(VideoError::OutputFormat {
-            path: args.output.clone(),
-            reason: "the target is a video, so the output must be a video file (.mp4, .mkv, .mov, .webm, .avi); use `liveswap preview` for a single frame".into(),
-        }
-        .into());
-    }
     let mut inputs: Vec<&Path> = vec![args.target.as_path(), args.profile.as_path()];
     inputs.extend(plan.paths());
-    check_output_target(&args.output, &inputs, args.overwrite)?;
+    check_video_output(&args.output, &inputs, args.overwrite)?;
     // Fail on an unreadable target before loading any model.
     let info = video::probe(&args.target)?;
     tracing::info!(
@@ -139,9 +150,34 @@ pub(super) fn transcode_profile(host: &Host, args: &RunArgs) -> Result<VideoRun,
         decode_threads: 1,
     };
 
+    // `-q` ("only errors on stderr") also silences the progress display.
+    let quiet = !tracing::enabled!(tracing::Level::WARN);
+    let mut progress = Progress::stderr(quiet);
+    let cancel = host.services.cancel_flag();
+    if let Some(calls) = host.services.call_stats() {
+        calls.reset();
+    }
+    let (summary, stats) = stream_video(&mut pipeline, &sources, &job, &mut progress, &cancel)?;
+    Ok(VideoRun {
+        pipeline,
+        summary,
+        stats,
+    })
+}
+
+/// Streams `job` through `pipeline` (decode and encode threads, processors on this thread,
+/// see [`video::transcode`]) and counts what the processors did. Shared by `liveswap run`
+/// and the app's render (which passes its own progress observer and cancel flag).
+pub(crate) fn stream_video(
+    pipeline: &mut Pipeline,
+    sources: &[SourceFace],
+    job: &VideoJob,
+    observer: &mut dyn FrameObserver,
+    cancel: &AtomicBool,
+) -> Result<(TranscodeSummary, StageStats), VideoError> {
     let mut stats = StageStats::default();
     let mut process = |image: &mut OwnedImage, meta: &FrameMeta| {
-        let report = pipeline.process(image, meta.index, meta.time.timestamp_us, &sources);
+        let report = pipeline.process(image, meta.index, meta.time.timestamp_us, sources);
         stats.faces += report.faces.len() as u64;
         for t in report.timings {
             let entry = stats.time.entry(t.id).or_default();
@@ -172,19 +208,8 @@ pub(super) fn transcode_profile(host: &Host, args: &RunArgs) -> Result<VideoRun,
             }
         }
     };
-    // `-q` ("only errors on stderr") also silences the progress display.
-    let quiet = !tracing::enabled!(tracing::Level::WARN);
-    let mut progress = Progress::stderr(quiet);
-    let cancel = host.services.cancel_flag();
-    if let Some(calls) = host.services.call_stats() {
-        calls.reset();
-    }
-    let summary = video::transcode(&job, &mut process, &mut progress, &cancel)?;
-    Ok(VideoRun {
-        pipeline,
-        summary,
-        stats,
-    })
+    let summary = video::transcode(job, &mut process, observer, cancel)?;
+    Ok((summary, stats))
 }
 
 /// Milliseconds per frame.

@@ -32,4 +32,6 @@ mod validate;
 pub use error::{ProfileError, ProfileIssue};
 pub use overrides::{Override, parse_override};
 pub use raw::{RawMapEntry, RawProcessorEntry, RawProfile, SCHEMA_VERSION};
-pub use validate::{Profile, Stage, check_value, effective_provides, value_from_toml};
+pub use validate::{
+    Profile, Stage, check_value, effective_provides, value_from_toml, value_to_toml,
+};

@@ -59,7 +59,7 @@ pub use encode::{
     MAX_QUALITY, Preset, default_encoder_threads, encoder_options,
 };
 pub use error::VideoError;
-pub use progress::{Progress, ProgressStyle};
+pub use progress::{Progress, ProgressStyle, clock, rate_and_eta};
 pub use runner::{
     FrameMeta, FrameObserver, FrameTiming, NoObserver, QUEUE_FRAMES, StageTotals, TranscodeSummary,
     VideoJob, extract_frame, transcode,
