@@ -119,7 +119,9 @@ fn running_app(name: &str) -> (State, Receiver<Command>, Vec<Command>) {
 fn start_sends_sources_and_builds_the_profile_at_once() {
     let (_state, _rx, first) = running_app("ui-start");
     assert!(
-        first.iter().any(|c| matches!(c, Command::Sources { paths, .. } if paths == &[sample("astronaut.png")])),
+        first.iter().any(
+            |c| matches!(c, Command::Sources { paths, .. } if paths == &[sample("astronaut.png")])
+        ),
         "{first:?}"
     );
     let profile = first.iter().find_map(rebuild_profile).unwrap();
@@ -163,7 +165,10 @@ fn a_non_live_setting_rebuilds_the_pipeline_after_the_pause() {
         &mut state,
         Message::SettingChanged(analyser, "det_size".into(), SettingValue::Int(320)),
     );
-    assert!(rx.try_iter().next().is_none(), "rebuilds wait for the debounce");
+    assert!(
+        rx.try_iter().next().is_none(),
+        "rebuilds wait for the debounce"
+    );
     assert!(matches!(state.pipeline, PipelineStatus::Starting));
     let (_, rebuild) = state.generations();
     // An older due rebuild is ignored; the current one is sent.
@@ -175,7 +180,7 @@ fn a_non_live_setting_rebuilds_the_pipeline_after_the_pause() {
     let profile = rebuild_profile(&sent[0]).expect("a rebuild");
     assert_eq!(
         profile.stages[analyser].settings.get("det_size"),
-        Some(&SettingValue::Int(320))
+        Some(SettingValue::Int(320))
     );
 }
 
@@ -189,10 +194,13 @@ fn out_of_range_values_are_refused_with_the_validation_message() {
     );
     assert!(rx.try_iter().next().is_none());
     let e = state.setting_error.clone().unwrap();
-    assert!(e.contains("face_morpher.opacity") && e.contains("above the maximum 1"), "{e}");
+    assert!(
+        e.contains("face_morpher.opacity") && e.contains("above the maximum 1"),
+        "{e}"
+    );
     assert_eq!(
         state.editor.value(morpher, "opacity"),
-        Some(&SettingValue::Float(1.0))
+        Some(SettingValue::Float(1.0))
     );
 }
 
@@ -213,7 +221,12 @@ fn switching_and_reordering_give_the_expected_profile() {
 
     // Move the (disabled) morpher to the top: the order changes, the profile stays valid.
     let _ = update(&mut state, Message::ProcessorMoved(morpher, -1));
-    let ids: Vec<&str> = state.editor.processors.iter().map(|p| p.id.as_str()).collect();
+    let ids: Vec<&str> = state
+        .editor
+        .processors
+        .iter()
+        .map(|p| p.id.as_str())
+        .collect();
     assert_eq!(ids, ["face_morpher", "face_analyser"]);
     // Top cannot move further up: nothing happens.
     let _ = update(&mut state, Message::ProcessorMoved(0, -1));
@@ -222,7 +235,10 @@ fn switching_and_reordering_give_the_expected_profile() {
     let _ = update(&mut state, Message::ProcessorToggled(0, true));
     match &state.pipeline {
         PipelineStatus::Failed(e) => {
-            assert!(e.to_string().contains("face_morpher") && e.to_string().contains("needs"), "{e}");
+            assert!(
+                e.to_string().contains("face_morpher") && e.to_string().contains("needs"),
+                "{e}"
+            );
         }
         other => panic!("expected a validation error, got {other:?}"),
     }
@@ -243,7 +259,11 @@ fn saved_profiles_round_trip_through_the_cli() {
     let edits = [
         (morpher, "opacity", SettingValue::Float(0.5)),
         (morpher, "poisson_blend", SettingValue::Bool(false)),
-        (morpher, "one_order", SettingValue::Text("left-right".into())),
+        (
+            morpher,
+            "one_order",
+            SettingValue::Text("left-right".into()),
+        ),
         (analyser, "max_faces", SettingValue::Int(3)),
     ];
     for (i, key, value) in edits.clone() {
@@ -252,7 +272,10 @@ fn saved_profiles_round_trip_through_the_cli() {
     let _ = update(&mut state, Message::ProcessorToggled(morpher, false));
     let dir = temp_dir("ui-save-out");
     let file = dir.join("edited.toml");
-    let _ = update(&mut state, Message::SaveInputChanged(file.display().to_string()));
+    let _ = update(
+        &mut state,
+        Message::SaveInputChanged(file.display().to_string()),
+    );
     let text = state.editor.to_toml().unwrap();
     std::fs::write(&file, &text).unwrap();
 
@@ -281,10 +304,14 @@ fn saved_profiles_round_trip_through_the_cli() {
     let edited = state.effective_profile().unwrap();
     assert_eq!(back.stages, edited.stages);
     for (i, key, value) in edits {
-        assert_eq!(back.stages[i].settings.get(key), Some(&value), "{key}");
+        assert_eq!(back.stages[i].settings.get(key), Some(value), "{key}");
     }
     // Keys nobody touched stay out of the file (they follow the plugin defaults).
-    assert!(!raw.processors[morpher].settings.contains_key("map_distance"));
+    assert!(
+        !raw.processors[morpher]
+            .settings
+            .contains_key("map_distance")
+    );
     // The file's own explicit keys stay in.
     assert!(raw.processors[analyser].settings.contains_key("det_size"));
 }
@@ -301,7 +328,9 @@ fn face_mapping_switches_selection_live_and_gives_the_cli_roles() {
     let updates: Vec<_> = sent
         .iter()
         .filter_map(|c| match c {
-            Command::Update { id, key, value, .. } => Some((id.clone(), key.clone(), value.clone())),
+            Command::Update { id, key, value, .. } => {
+                Some((id.clone(), key.clone(), value.clone()))
+            }
             _ => None,
         })
         .collect();
@@ -318,7 +347,7 @@ fn face_mapping_switches_selection_live_and_gives_the_cli_roles() {
     let morpher = index_of(&state, "face_morpher");
     assert_eq!(
         state.editor.value(morpher, "face_selection"),
-        Some(&SettingValue::Text("one".into()))
+        Some(SettingValue::Text("one".into()))
     );
 }
 
@@ -342,11 +371,19 @@ fn plan_change_tells_live_from_rebuild() {
         )])
     );
     assert_eq!(
-        plan_change(Some(&base), &set("face_analyser.det_size=320"), &host.plugins),
+        plan_change(
+            Some(&base),
+            &set("face_analyser.det_size=320"),
+            &host.plugins
+        ),
         Change::Rebuild
     );
     assert_eq!(
-        plan_change(Some(&base), &set("face_morpher.enabled=false"), &host.plugins),
+        plan_change(
+            Some(&base),
+            &set("face_morpher.enabled=false"),
+            &host.plugins
+        ),
         Change::Rebuild
     );
 }
@@ -371,7 +408,9 @@ fn the_worker_runs_the_pipeline_applies_live_settings_and_supersedes_old_preview
     let profile = Profile::validate(&raw, &default_profile(), &host.plugins, &[]).unwrap();
     let cards = block_on(worker.sources(vec![sample("astronaut.png"), sample("camera.png")]));
     assert!(
-        cards.iter().all(|c| matches!(c.status, SourceStatus::Pending)),
+        cards
+            .iter()
+            .all(|c| matches!(c.status, SourceStatus::Pending)),
         "no pipeline yet"
     );
     let built = block_on(worker.rebuild(profile)).unwrap();
@@ -397,13 +436,25 @@ fn the_worker_runs_the_pipeline_applies_live_settings_and_supersedes_old_preview
     let (w, h, original) = rgba(&second.original);
     let (_, _, swapped) = rgba(&second.result);
     assert_eq!((w, h), (512, 600));
-    assert_eq!(second.faces.len(), 1, "Grace Hopper's face is offered for mapping");
-    let changed = original.iter().zip(&swapped).filter(|(a, b)| a != b).count();
+    assert_eq!(
+        second.faces.len(),
+        1,
+        "Grace Hopper's face is offered for mapping"
+    );
+    let changed = original
+        .iter()
+        .zip(&swapped)
+        .filter(|(a, b)| a != b)
+        .count();
     assert!(changed > 5000, "the swap changed {changed} bytes");
 
     // A live setting reaches the running pipeline: opacity 0 leaves the target as it is.
-    block_on(worker.update("face_morpher".into(), "opacity".into(), SettingValue::Float(0.0)))
-        .unwrap();
+    block_on(worker.update(
+        "face_morpher".into(),
+        "opacity".into(),
+        SettingValue::Float(0.0),
+    ))
+    .unwrap();
     let faded = block_on(worker.preview(request)).unwrap();
     assert_eq!(rgba(&faded.result).2, original);
     // A non-live one is refused by the running pipeline (the app rebuilds instead).
@@ -413,7 +464,10 @@ fn the_worker_runs_the_pipeline_applies_live_settings_and_supersedes_old_preview
         SettingValue::Int(320),
     ))
     .unwrap_err();
-    assert!(refused.to_string().contains("cannot change while running"), "{refused}");
+    assert!(
+        refused.to_string().contains("cannot change while running"),
+        "{refused}"
+    );
 }
 
 #[test]
@@ -448,15 +502,21 @@ fn headless_view_switch_slider_and_target() {
     assert_eq!(state.expanded, Some(1));
     let messages = {
         let mut ui = Simulator::new(view(&state));
-        ui.find("Opacity").expect("generated from the plugin's label");
-        ui.find("Seamless blend").expect("bool settings get a switch");
-        let slider = ui.find(selector::id("setting:face_morpher:opacity")).unwrap();
+        ui.find("Opacity")
+            .expect("generated from the plugin's label");
+        ui.find("Seamless blend")
+            .expect("bool settings get a switch");
+        let slider = ui
+            .find(selector::id("setting:face_morpher:opacity"))
+            .unwrap();
         let b = slider.bounds();
         // A quarter of the way along the slider's track.
         ui.point_at(iced::Point::new(b.x + b.width * 0.25, b.y + b.height / 2.0));
         let _ = ui.simulate([
             iced::Event::Mouse(iced::mouse::Event::ButtonPressed(iced::mouse::Button::Left)),
-            iced::Event::Mouse(iced::mouse::Event::ButtonReleased(iced::mouse::Button::Left)),
+            iced::Event::Mouse(iced::mouse::Event::ButtonReleased(
+                iced::mouse::Button::Left,
+            )),
         ]);
         ui.into_messages().collect::<Vec<_>>()
     };
@@ -472,7 +532,8 @@ fn headless_view_switch_slider_and_target() {
     let shown = format!("{value:.2}");
     {
         let mut ui = Simulator::new(view(&state));
-        ui.find(shown.as_str()).expect("the slider's value is shown");
+        ui.find(shown.as_str())
+            .expect("the slider's value is shown");
     }
 
     // Pick a target by typing its path and pressing Open.
@@ -491,12 +552,20 @@ fn headless_view_switch_slider_and_target() {
         "{messages:?}"
     );
     assert!(messages.iter().any(|m| matches!(m, Message::TargetOpened)));
-    let _ = update(&mut state, Message::TargetInputChanged(other.display().to_string()));
+    let _ = update(
+        &mut state,
+        Message::TargetInputChanged(other.display().to_string()),
+    );
     let _ = update(&mut state, Message::TargetOpened);
     assert_eq!(state.target, Target::Image(other));
-    assert!(state.output_input.ends_with("astronaut-swap.png"), "{}", state.output_input);
+    assert!(
+        state.output_input.ends_with("astronaut-swap.png"),
+        "{}",
+        state.output_input
+    );
     let mut ui = Simulator::new(view(&state));
-    ui.find("Image: astronaut.png").expect("the view names the new target");
+    ui.find("Image: astronaut.png")
+        .expect("the view names the new target");
 }
 
 #[test]
@@ -504,7 +573,8 @@ fn headless_view_says_no_camera_found() {
     let (mut state, _rx, _) = running_app("ui-camera");
     let _ = update(&mut state, Message::CameraChosen);
     let mut ui = Simulator::new(view(&state));
-    ui.find("No camera found.").expect("the camera state is explicit");
+    ui.find("No camera found.")
+        .expect("the camera state is explicit");
 }
 
 #[test]
@@ -518,4 +588,3 @@ fn headless_view_shows_a_source_without_a_face_on_its_card() {
     let mut ui = Simulator::new(view(&state));
     ui.find("No face found").expect("said on the thumbnail");
 }
-

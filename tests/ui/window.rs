@@ -80,7 +80,10 @@ impl Xvfb {
             if let Ok(Some(status)) = server.0.try_wait() {
                 panic!("Xvfb {display} exited at start: {status}");
             }
-            assert!(Instant::now() < deadline, "Xvfb {display} did not start in 15 s");
+            assert!(
+                Instant::now() < deadline,
+                "Xvfb {display} did not start in 15 s"
+            );
             std::thread::sleep(Duration::from_millis(100));
         }
         Self {
@@ -104,7 +107,11 @@ impl Shot {
             .args(["-root", "-silent", "-display", display])
             .output()
             .unwrap();
-        assert!(out.status.success(), "xwd failed: {}", String::from_utf8_lossy(&out.stderr));
+        assert!(
+            out.status.success(),
+            "xwd failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
         parse_xwd(&out.stdout)
     }
 
@@ -215,9 +222,10 @@ fn wait_for_preview(
     let deadline = Instant::now() + PREVIEW_TIMEOUT;
     loop {
         let lines = probe_lines(probe);
-        let found = lines.iter().enumerate().skip(after).find(|(_, l)| {
-            l.starts_with("preview result ") && l.split(' ').nth(4) == Some(stages)
-        });
+        let found =
+            lines.iter().enumerate().skip(after).find(|(_, l)| {
+                l.starts_with("preview result ") && l.split(' ').nth(4) == Some(stages)
+            });
         if let Some((at, _)) = found {
             let rect = |id: &str| {
                 lines[at..].iter().find_map(|l| {
@@ -250,7 +258,14 @@ fn wait_for_preview(
 fn window_origin(display: &str) -> (i64, i64) {
     need("xdotool");
     let out = Command::new("xdotool")
-        .args(["search", "--sync", "--name", "^liveswap$", "getwindowgeometry", "--shell"])
+        .args([
+            "search",
+            "--sync",
+            "--name",
+            "^liveswap$",
+            "getwindowgeometry",
+            "--shell",
+        ])
         .env("DISPLAY", display)
         .output()
         .unwrap();
@@ -268,7 +283,14 @@ fn window_origin(display: &str) -> (i64, i64) {
 
 fn click(display: &str, x: i64, y: i64) {
     let ok = Command::new("xdotool")
-        .args(["mousemove", "--sync", &x.to_string(), &y.to_string(), "click", "1"])
+        .args([
+            "mousemove",
+            "--sync",
+            &x.to_string(),
+            &y.to_string(),
+            "click",
+            "1",
+        ])
         .env("DISPLAY", display)
         .status()
         .unwrap()
@@ -283,7 +305,10 @@ fn real_window_preview_matches_run_and_reverts_when_switched_off() {
     let shots = target_dir().join("ui-screenshots");
     std::fs::create_dir_all(&shots).unwrap();
     let samples = workspace().join("tests/samples");
-    let (source, target) = (samples.join("astronaut.png"), samples.join("grace_hopper.jpg"));
+    let (source, target) = (
+        samples.join("astronaut.png"),
+        samples.join("grace_hopper.jpg"),
+    );
     let profile = workspace().join("profiles/default.toml");
     let global = |cmd: &mut Command| {
         cmd.arg("--models-dir")
@@ -307,11 +332,18 @@ fn real_window_preview_matches_run_and_reverts_when_switched_off() {
         .arg(&expected_file)
         .output()
         .unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let expected = image::open(&expected_file).unwrap().to_rgb8();
     let original = image::open(&target).unwrap().to_rgb8();
     let apart = mean_abs_diff(expected.as_raw(), original.as_raw());
-    assert!(apart > 4.0 * SAME_IMAGE, "the swap changed too little to tell: {apart}");
+    assert!(
+        apart > 4.0 * SAME_IMAGE,
+        "the swap changed too little to tell: {apart}"
+    );
 
     let probe = dir.join("probe.txt");
     let log = dir.join("app.log");

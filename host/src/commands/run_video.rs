@@ -16,14 +16,14 @@ use crate::media::{check_output_target, is_image_path};
 use crate::pipeline::{Pipeline, StageEvent};
 use crate::profile::{Profile, RawProfile};
 use crate::video::{
-    self, EncodeOptions, EncoderRequest, FrameMeta, FrameObserver, Progress, TranscodeSummary, Trim,
-    VideoError, VideoJob,
+    self, EncodeOptions, EncoderRequest, FrameMeta, FrameObserver, Progress, TranscodeSummary,
+    Trim, VideoError, VideoJob,
 };
 use liveswap_sdk::{OwnedImage, SourceFace};
-use std::sync::atomic::AtomicBool;
 use std::collections::BTreeMap;
 use std::io::Write;
 use std::path::Path;
+use std::sync::atomic::AtomicBool;
 use std::time::Duration;
 
 /// Whether `liveswap run` treats the target as a video: anything that is not a still image
@@ -140,7 +140,6 @@ pub(super) fn transcode_profile(host: &Host, args: &RunArgs) -> Result<VideoRun,
 
     let mut pipeline = Pipeline::build(&profile, &host.plugins, &host.services)?;
     let sources = plan.prepare(&mut pipeline, &profile, &host.plugins)?;
-    pipeline.set_frame_kind(liveswap_sdk::FrameKind::VIDEO);
     let job = VideoJob {
         input: args.target.clone(),
         output: args.output.clone(),
@@ -175,6 +174,7 @@ pub(crate) fn stream_video(
     observer: &mut dyn FrameObserver,
     cancel: &AtomicBool,
 ) -> Result<(TranscodeSummary, StageStats), VideoError> {
+    pipeline.set_frame_kind(liveswap_sdk::FrameKind::VIDEO);
     let mut stats = StageStats::default();
     let mut process = |image: &mut OwnedImage, meta: &FrameMeta| {
         let report = pipeline.process(image, meta.index, meta.time.timestamp_us, sources);

@@ -68,7 +68,11 @@ impl ProfileEditor {
     }
 
     /// Validates `raw` (as the CLI does) and keeps what the editor needs.
-    pub fn from_raw(raw: &RawProfile, path: &Path, plugins: &PluginSet) -> Result<Self, ProfileError> {
+    pub fn from_raw(
+        raw: &RawProfile,
+        path: &Path,
+        plugins: &PluginSet,
+    ) -> Result<Self, ProfileError> {
         let profile = Profile::validate(raw, path, plugins, &[])?;
         let processors = profile
             .stages
@@ -91,7 +95,12 @@ impl ProfileEditor {
     }
 
     /// The descriptor of setting `key` of processor `index`, from its loaded plugin.
-    pub fn spec<'p>(&self, plugins: &'p PluginSet, index: usize, key: &str) -> Option<&'p SettingSpec> {
+    pub fn spec<'p>(
+        &self,
+        plugins: &'p PluginSet,
+        index: usize,
+        key: &str,
+    ) -> Option<&'p SettingSpec> {
         let id = &self.processors.get(index)?.id;
         plugins
             .get(id)?
@@ -141,8 +150,8 @@ impl ProfileEditor {
         let spec = self
             .spec(plugins, index, key)
             .ok_or_else(|| refuse("unknown setting".into()))?;
-        if std::mem::discriminant(&spec.default) != std::mem::discriminant(&value) {
-            return Err(refuse(format!("expected a {}", spec.kind.name())));
+        if !spec.accepts_type(&value) {
+            return Err(refuse(format!("expected a {}", spec.kind)));
         }
         check_value(spec, &value).map_err(&refuse)?;
         let p = &mut self.processors[index];
@@ -152,7 +161,7 @@ impl ProfileEditor {
     }
 
     /// The value of setting `key` of processor `index`.
-    pub fn value(&self, index: usize, key: &str) -> Option<&SettingValue> {
+    pub fn value(&self, index: usize, key: &str) -> Option<SettingValue> {
         self.processors.get(index)?.settings.get(key)
     }
 
@@ -164,10 +173,9 @@ impl ProfileEditor {
             .map(|p| {
                 let settings = p
                     .settings
-                    .entries
                     .iter()
-                    .filter(|s| p.explicit.contains(s.key.as_str()))
-                    .map(|s| (s.key.to_string(), value_to_toml(&s.value)))
+                    .filter(|(key, _)| p.explicit.contains(*key))
+                    .filter_map(|(key, value)| Some((key.to_owned(), value_to_toml(&value)?)))
                     .collect();
                 RawProcessorEntry {
                     id: p.id.clone(),
@@ -192,7 +200,11 @@ impl ProfileEditor {
 
     /// Validates the edited profile with the CLI's validation, plus `overrides` (the face
     /// mapping's selection mode).
-    pub fn validate(&self, plugins: &PluginSet, overrides: &[Override]) -> Result<Profile, ProfileError> {
+    pub fn validate(
+        &self,
+        plugins: &PluginSet,
+        overrides: &[Override],
+    ) -> Result<Profile, ProfileError> {
         let path = self
             .path
             .clone()

@@ -38,14 +38,10 @@ impl UiError {
             return "";
         };
         match &**e {
-            CommandError::Profile(_) => {
-                "Fix the setting named above, or pick another profile."
-            }
+            CommandError::Profile(_) => "Fix the setting named above, or pick another profile.",
             CommandError::Media(m) => match **m {
                 MediaError::Exists { .. } => "Choose another output name, or confirm overwriting.",
-                MediaError::SameAsInput { .. } => {
-                    "Choose an output that is not one of the inputs."
-                }
+                MediaError::SameAsInput { .. } => "Choose an output that is not one of the inputs.",
                 _ => "Check the file path, or pick another file.",
             },
             CommandError::Model(_) => {
@@ -85,4 +81,10 @@ macro_rules! via_command {
     )*};
 }
 
-via_command!(ProfileError, MediaError, PipelineError, ModelError, VideoError);
+via_command!(
+    ProfileError,
+    MediaError,
+    PipelineError,
+    ModelError,
+    VideoError
+);

@@ -269,7 +269,11 @@ mod tests {
     #[test]
     fn map_mode_numbers_usable_pairs_like_the_cli() {
         let sources = [source("a", true), source("b", false), source("c", true)];
-        let mode = FaceMode::Map(vec![(person("t0"), 2), (person("t1"), 1), (person("t2"), 0)]);
+        let mode = FaceMode::Map(vec![
+            (person("t0"), 2),
+            (person("t1"), 1),
+            (person("t2"), 0),
+        ]);
         let faces = mode.source_faces(&sources);
         // The pair with the faceless source "b" is dropped; numbering stays dense.
         assert_eq!(
@@ -291,7 +295,10 @@ mod tests {
         let mode = FaceMode::Reference(vec![person("t0")]);
         assert_eq!(
             roles(&mode.source_faces(&sources)),
-            [("a".into(), "source".into()), ("t0".into(), "reference".into())]
+            [
+                ("a".into(), "source".into()),
+                ("t0".into(), "reference".into())
+            ]
         );
     }
 
@@ -303,7 +310,10 @@ mod tests {
             Some((20, 20, 60, 60))
         );
         // Near the corner it is cut by the image edges.
-        assert_eq!(thumb_rect([0.0, 0.0, 10.0, 10.0], 100, 100), Some((0, 0, 13, 13)));
+        assert_eq!(
+            thumb_rect([0.0, 0.0, 10.0, 10.0], 100, 100),
+            Some((0, 0, 13, 13))
+        );
         assert_eq!(thumb_rect([200.0, 200.0, 210.0, 210.0], 100, 100), None);
     }
 }

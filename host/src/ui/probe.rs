@@ -54,7 +54,12 @@ impl Probe {
         let stages = state
             .running
             .as_ref()
-            .map(|p| p.enabled().map(|s| s.id.as_str()).collect::<Vec<_>>().join(","))
+            .map(|p| {
+                p.enabled()
+                    .map(|s| s.id.as_str())
+                    .collect::<Vec<_>>()
+                    .join(",")
+            })
             .unwrap_or_default();
         self.line(&format!(
             "preview {showing} {} {} {stages}",
@@ -64,9 +69,8 @@ impl Probe {
         ids.extend(state.editor.processors.iter().map(|p| switch_id(&p.id)));
         Task::batch(ids.into_iter().map(|id| {
             let name = id.clone();
-            selector::find(selector::id(id)).map(move |found| {
-                Message::Probed(name.clone(), found.map(|t| t.bounds()))
-            })
+            selector::find(selector::id(id))
+                .map(move |found| Message::Probed(name.clone(), found.map(|t| t.bounds())))
         }))
     }
 

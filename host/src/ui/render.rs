@@ -139,11 +139,16 @@ fn render(
             decode_threads: 1,
         };
         let mut observer = ChannelObserver::new(events.clone());
-        let (summary, stats) =
-            match stream_video(&mut pipeline, &job.sources, &video_job, &mut observer, cancel) {
-                Err(VideoError::Cancelled { .. }) => return Err(UiError::Cancelled),
-                other => other?,
-            };
+        let (summary, stats) = match stream_video(
+            &mut pipeline,
+            &job.sources,
+            &video_job,
+            &mut observer,
+            cancel,
+        ) {
+            Err(VideoError::Cancelled { .. }) => return Err(UiError::Cancelled),
+            other => other?,
+        };
         Ok(RenderDone {
             output: job.output.clone(),
             frames: summary.frames,

@@ -11,8 +11,8 @@
 
 use super::models::{ModelChoice, choices};
 use super::state::Message;
-use crate::plugins::PluginSet;
 use crate::models::ModelStore;
+use crate::plugins::PluginSet;
 use abi_stable::std_types::ROption;
 use iced::widget::{button, column, pick_list, row, slider, text, text_input, toggler, tooltip};
 use iced::{Alignment, Element, Length};
@@ -36,7 +36,9 @@ pub fn panel<'a>(
         return text("No settings.").size(13).into();
     }
     let rows = plugin.info.settings.iter().map(|spec| {
-        let value = values.get(spec.key.as_str()).unwrap_or(&spec.default);
+        let value = values
+            .get(spec.key.as_str())
+            .or_else(|| spec.default_value().ok());
         let live = if spec.live { "" } else { " ·" };
         let label = tooltip(
             text(format!("{}{live}", label_of(spec)))
@@ -72,10 +74,10 @@ fn tip(spec: &SettingSpec) -> String {
     } else {
         "restarts the pipeline"
     };
-    format!(
-        "{} ({}, default {}; {live})",
-        spec.help, spec.key, spec.default
-    )
+    let default = spec
+        .default_value()
+        .map_or_else(|_| "?".to_owned(), |v| v.to_string());
+    format!("{} ({}, default {default}; {live})", spec.help, spec.key)
 }
 
 fn container_text<'a>(s: String) -> Element<'a, Message> {
@@ -100,32 +102,34 @@ fn control<'a>(
     index: usize,
     id: &'a str,
     spec: &'a SettingSpec,
-    value: &'a SettingValue,
+    value: Option<SettingValue>,
 ) -> Element<'a, Message> {
+    let Some(value) = value else {
+        return text("(a value this build cannot read)").size(13).into();
+    };
     let key = spec.key.to_string();
     let key2 = key.clone();
     let change = move |v: SettingValue| Message::SettingChanged(index, key.clone(), v);
-    #[allow(
-        unreachable_patterns,
-        reason = "sdk 0.2 makes SettingKind non-exhaustive: kinds added later show read-only"
-    )]
-    match (spec.kind, value) {
-        (SettingKind::Bool, SettingValue::Bool(on)) => toggler(*on)
+    // Kinds added by a later sdk (SettingKind is an open set of codes) end in the last arm.
+    match (spec.kind, &value) {
+        (SettingKind::BOOL, SettingValue::Bool(on)) => toggler(*on)
             .on_toggle(move |b| change(SettingValue::Bool(b)))
             .into(),
-        (SettingKind::Int, SettingValue::Int(v)) => match bounds(spec) {
+        (SettingKind::INT, SettingValue::Int(v)) => match bounds(spec) {
             Some((lo, hi)) => number_slider(lo, hi, 1.0, *v as f64, v.to_string(), move |x| {
                 change(SettingValue::Int(x.round() as i64))
             }),
             None => text_input("", &v.to_string())
                 .on_input(move |t| match t.trim().parse::<i64>() {
                     Ok(n) => change(SettingValue::Int(n)),
-                    Err(_) => Message::SettingRefused(format!("{key2}: `{t}` is not a whole number")),
+                    Err(_) => {
+                        Message::SettingRefused(format!("{key2}: `{t}` is not a whole number"))
+                    }
                 })
                 .width(Length::Fixed(120.0))
                 .into(),
         },
-        (SettingKind::Float, SettingValue::Float(v)) => match bounds(spec) {
+        (SettingKind::FLOAT, SettingValue::Float(v)) => match bounds(spec) {
             Some((lo, hi)) => {
                 let step = (hi - lo) / 100.0;
                 number_slider(lo, hi, step, *v, format!("{v:.2}"), move |x| {
@@ -142,7 +146,7 @@ fn control<'a>(
                 .width(Length::Fixed(120.0))
                 .into(),
         },
-        (SettingKind::Choice, SettingValue::Text(current)) => {
+        (SettingKind::CHOICE, SettingValue::Text(current)) => {
             let options: Vec<String> = spec.choices.iter().map(|c| c.to_string()).collect();
             pick_list(options, Some(current.to_string()), move |c: String| {
                 change(SettingValue::Text(c.as_str().into()))
@@ -150,11 +154,11 @@ fn control<'a>(
             .text_size(13)
             .into()
         }
-        (SettingKind::Text, SettingValue::Text(current)) => text_input("", current.as_str())
+        (SettingKind::TEXT, SettingValue::Text(current)) => text_input("", current.as_str())
             .on_input(move |t| change(SettingValue::Text(t.as_str().into())))
             .size(13)
             .into(),
-        (SettingKind::Model, SettingValue::Text(current)) => {
+        (SettingKind::MODEL, SettingValue::Text(current)) => {
             model_picker(plugins, store, id, spec, current.as_str(), change)
         }
         _ => text(format!("{value} (not editable here)")).size(13).into(),
@@ -212,7 +216,10 @@ fn model_picker<'a>(
         });
     }
     let selected = options.iter().find(|c| c.id == current).cloned();
-    let missing = selected.as_ref().filter(|c| !c.installed).map(|c| c.id.clone());
+    let missing = selected
+        .as_ref()
+        .filter(|c| !c.installed)
+        .map(|c| c.id.clone());
     let picker = pick_list(options, selected, move |c: ModelChoice| {
         change(SettingValue::Text(c.id.as_str().into()))
     })

@@ -350,7 +350,9 @@ pub(super) fn background<T: Send + 'static>(
 }
 
 fn after(delay: Duration, message: Message) -> Task<Message> {
-    Task::perform(background(move || std::thread::sleep(delay)), move |_| message)
+    Task::perform(background(move || std::thread::sleep(delay)), move |_| {
+        message
+    })
 }
 
 /// How the worker must follow a profile change.
@@ -381,9 +383,8 @@ pub fn plan_change(running: Option<&Profile>, next: &Profile, plugins: &PluginSe
         let Some(plugin) = plugins.get(&b.id) else {
             return Change::Rebuild;
         };
-        for setting in &b.settings.entries {
-            let key = setting.key.as_str();
-            if a.settings.get(key) == Some(&setting.value) {
+        for (key, value) in b.settings.iter() {
+            if a.settings.get(key).as_ref() == Some(&value) {
                 continue;
             }
             let is_live = plugin
@@ -394,7 +395,7 @@ pub fn plan_change(running: Option<&Profile>, next: &Profile, plugins: &PluginSe
             if !is_live {
                 return Change::Rebuild;
             }
-            live.push((b.id.clone(), key.to_owned(), setting.value.clone()));
+            live.push((b.id.clone(), key.to_owned(), value));
         }
     }
     if live.is_empty() {
@@ -406,8 +407,10 @@ pub fn plan_change(running: Option<&Profile>, next: &Profile, plugins: &PluginSe
 
 /// A short label for a path in the window (its file name).
 pub fn file_label(path: &Path) -> String {
-    path.file_name()
-        .map_or_else(|| path.display().to_string(), |n| n.to_string_lossy().into_owned())
+    path.file_name().map_or_else(
+        || path.display().to_string(),
+        |n| n.to_string_lossy().into_owned(),
+    )
 }
 
 /// The output name suggested for a target: beside it, `NAME-swap.EXT` (videos `.mp4`).
@@ -428,7 +431,12 @@ pub fn suggested_output(target: &Path) -> PathBuf {
 impl State {
     /// The state at start, with what the command line gave, and the tasks that start
     /// the pipeline and the first preview.
-    pub fn new(host: Arc<Host>, worker: Worker, launch: Launch, started: Instant) -> (Self, Task<Message>) {
+    pub fn new(
+        host: Arc<Host>,
+        worker: Worker,
+        launch: Launch,
+        started: Instant,
+    ) -> (Self, Task<Message>) {
         let mut state = Self {
             host,
             worker,
@@ -501,7 +509,12 @@ impl State {
 
     /// The edited profile, validated, with the face mapping's selection applied.
     pub fn effective_profile(&self) -> Result<Profile, UiError> {
-        let ids: Vec<String> = self.editor.processors.iter().map(|p| p.id.clone()).collect();
+        let ids: Vec<String> = self
+            .editor
+            .processors
+            .iter()
+            .map(|p| p.id.clone())
+            .collect();
         let overrides = self.face_mode.overrides(&ids, &self.host.plugins);
         Ok(self.editor.validate(&self.host.plugins, &overrides)?)
     }
@@ -804,7 +817,10 @@ pub fn update(state: &mut State, message: Message) -> Task<Message> {
             Task::none()
         }
         Message::SettingChanged(index, key, value) => {
-            match state.editor.set_value(&state.host.plugins, index, &key, value) {
+            match state
+                .editor
+                .set_value(&state.host.plugins, index, &key, value)
+            {
                 Ok(()) => {
                     state.setting_error = None;
                     state.profile_changed()
@@ -879,7 +895,10 @@ pub fn update(state: &mut State, message: Message) -> Task<Message> {
         Message::SourcesAnalysed(cards) => {
             // Keep the answer only if it is for the list as it is now.
             let same = cards.len() == state.sources.len()
-                && cards.iter().zip(&state.sources).all(|(a, b)| a.path == b.path);
+                && cards
+                    .iter()
+                    .zip(&state.sources)
+                    .all(|(a, b)| a.path == b.path);
             if same {
                 state.sources = cards;
                 return state.schedule_preview();

@@ -7,13 +7,13 @@
 //! it fits), what the processors reported, errors with what to do, the face mapping, and
 //! the render (output, progress with frames, fps and ETA, Cancel).
 
+use super::error::UiError;
 use super::faces::{FaceMode, SourceStatus, THUMB_SIZE};
 use super::settings_view;
 use super::state::{
     FaceModeKind, FetchStatus, Message, PipelineStatus, PreviewStatus, RenderStatus, Show, State,
     Target, file_label,
 };
-use super::error::UiError;
 use crate::video::clock;
 use iced::widget::{
     button, checkbox, column, container, image, pick_list, progress_bar, radio, row, scrollable,
@@ -52,16 +52,24 @@ fn error_box(error: &UiError) -> Element<'_, Message> {
 /// The whole window.
 pub fn view(state: &State) -> Element<'_, Message> {
     let left = scrollable(
-        column![profile_panel(state), sources_panel(state), target_panel(state)]
-            .spacing(18)
-            .padding(12),
+        column![
+            profile_panel(state),
+            sources_panel(state),
+            target_panel(state)
+        ]
+        .spacing(18)
+        .padding(12),
     )
     .width(Length::Fixed(LEFT_WIDTH))
     .height(Length::Fill);
     let right = scrollable(
-        column![preview_panel(state), faces_panel(state), render_panel(state)]
-            .spacing(18)
-            .padding(12),
+        column![
+            preview_panel(state),
+            faces_panel(state),
+            render_panel(state)
+        ]
+        .spacing(18)
+        .padding(12),
     )
     .width(Length::Fill)
     .height(Length::Fill);
@@ -76,9 +84,11 @@ fn profile_panel(state: &State) -> Element<'_, Message> {
         .clone()
         .filter(|p| state.shipped.contains(p))
         .map(ProfileChoice);
-    let picker = pick_list(choices, current, |c: ProfileChoice| Message::ProfilePicked(c.0))
-        .placeholder("shipped profiles")
-        .text_size(13);
+    let picker = pick_list(choices, current, |c: ProfileChoice| {
+        Message::ProfilePicked(c.0)
+    })
+    .placeholder("shipped profiles")
+    .text_size(13);
     let open = row![
         text_input("or a profile file…", &state.profile_input)
             .on_input(Message::ProfileInputChanged)
@@ -109,7 +119,8 @@ fn profile_panel(state: &State) -> Element<'_, Message> {
         )
         .id(switch_id(&p.id));
         let last = state.editor.processors.len() - 1;
-        let up = button(text("▲").size(12)).on_press_maybe((index > 0).then_some(Message::ProcessorMoved(index, -1)));
+        let up = button(text("▲").size(12))
+            .on_press_maybe((index > 0).then_some(Message::ProcessorMoved(index, -1)));
         let down = button(text("▼").size(12))
             .on_press_maybe((index < last).then_some(Message::ProcessorMoved(index, 1)));
         let open = state.expanded == Some(index);
@@ -180,7 +191,9 @@ impl std::fmt::Display for ProfileChoice {
 fn pipeline_line(state: &State) -> Element<'_, Message> {
     match &state.pipeline {
         PipelineStatus::NoProfile => text("No profile open.").size(13).into(),
-        PipelineStatus::Starting => text("Starting the pipeline (loading models)…").size(13).into(),
+        PipelineStatus::Starting => text("Starting the pipeline (loading models)…")
+            .size(13)
+            .into(),
         PipelineStatus::Ready(stages) => text(format!(
             "Running: {}",
             if stages.is_empty() {
@@ -200,9 +213,9 @@ fn missing_models(state: &State) -> Element<'_, Message> {
     let ids: Vec<String> = state.missing.iter().map(|m| m.id.clone()).collect();
     let mut col = column![text("Models this profile needs are not installed:").size(14)].spacing(4);
     for m in &state.missing {
-        let size = m
-            .size
-            .map_or_else(String::new, |s| format!(", {}", crate::models::progress::human(s)));
+        let size = m.size.map_or_else(String::new, |s| {
+            format!(", {}", crate::models::progress::human(s))
+        });
         col = col.push(text(format!("• {}{size} — licence: {}", m.id, m.licence)).size(12));
     }
     let fetching = matches!(state.fetch, FetchStatus::Fetching(_));
@@ -257,9 +270,11 @@ fn sources_panel(state: &State) -> Element<'_, Message> {
     if state.sources.is_empty() {
         col = col.push(text("Add one or more photos of the face to put in.").size(13));
     } else {
-        col = col.push(scrollable(cards).direction(scrollable::Direction::Horizontal(
-            scrollable::Scrollbar::default(),
-        )));
+        col = col.push(
+            scrollable(cards).direction(scrollable::Direction::Horizontal(
+                scrollable::Scrollbar::default(),
+            )),
+        );
     }
     col.push(add).into()
 }
@@ -326,9 +341,27 @@ fn target_panel(state: &State) -> Element<'_, Message> {
 
 fn preview_panel(state: &State) -> Element<'_, Message> {
     let shows = row![
-        radio("Result", Show::Result, Some(state.show), Message::ShowChanged).size(14),
-        radio("Original", Show::Original, Some(state.show), Message::ShowChanged).size(14),
-        radio("Side by side", Show::Split, Some(state.show), Message::ShowChanged).size(14),
+        radio(
+            "Result",
+            Show::Result,
+            Some(state.show),
+            Message::ShowChanged
+        )
+        .size(14),
+        radio(
+            "Original",
+            Show::Original,
+            Some(state.show),
+            Message::ShowChanged
+        )
+        .size(14),
+        radio(
+            "Side by side",
+            Show::Split,
+            Some(state.show),
+            Message::ShowChanged
+        )
+        .size(14),
     ]
     .spacing(14);
     let status: Element<'_, Message> = match &state.preview {
@@ -378,13 +411,35 @@ fn faces_panel(state: &State) -> Element<'_, Message> {
         FaceMode::Reference(_) => FaceModeKind::Reference,
     };
     let modes = row![
-        radio("As the profile says", FaceModeKind::Profile, Some(kind), Message::FaceModeChanged).size(14),
-        radio("Map faces", FaceModeKind::Map, Some(kind), Message::FaceModeChanged).size(14),
-        radio("Only one person", FaceModeKind::Reference, Some(kind), Message::FaceModeChanged).size(14),
+        radio(
+            "As the profile says",
+            FaceModeKind::Profile,
+            Some(kind),
+            Message::FaceModeChanged
+        )
+        .size(14),
+        radio(
+            "Map faces",
+            FaceModeKind::Map,
+            Some(kind),
+            Message::FaceModeChanged
+        )
+        .size(14),
+        radio(
+            "Only one person",
+            FaceModeKind::Reference,
+            Some(kind),
+            Message::FaceModeChanged
+        )
+        .size(14),
     ]
     .spacing(14);
     let mut col = column![heading("Faces"), modes].spacing(8);
-    let faces = state.preview.image().map(|p| p.faces.as_slice()).unwrap_or(&[]);
+    let faces = state
+        .preview
+        .image()
+        .map(|p| p.faces.as_slice())
+        .unwrap_or(&[]);
     if kind == FaceModeKind::Profile {
         return col.into();
     }
@@ -403,9 +458,11 @@ fn faces_panel(state: &State) -> Element<'_, Message> {
                     .iter()
                     .find(|(p, _)| p.label == person.label)
                     .map(|(_, s)| *s);
-                pick_list(options.clone(), Some(SourceOption(current)), move |o: SourceOption| {
-                    Message::FaceAssigned(k, o.0)
-                })
+                pick_list(
+                    options.clone(),
+                    Some(SourceOption(current)),
+                    move |o: SourceOption| Message::FaceAssigned(k, o.0),
+                )
                 .text_size(12)
                 .into()
             }
@@ -432,9 +489,11 @@ fn faces_panel(state: &State) -> Element<'_, Message> {
             .align_x(Alignment::Center),
         );
     }
-    col = col.push(scrollable(cards).direction(scrollable::Direction::Horizontal(
-        scrollable::Scrollbar::default(),
-    )));
+    col = col.push(
+        scrollable(cards).direction(scrollable::Direction::Horizontal(
+            scrollable::Scrollbar::default(),
+        )),
+    );
     col.into()
 }
 
@@ -480,7 +539,9 @@ fn render_panel(state: &State) -> Element<'_, Message> {
             let (fraction, label) = match progress {
                 None => (0.0, "starting (loading models)…".to_owned()),
                 Some(p) => {
-                    let total = p.total.map_or_else(|| "?".into(), |t| t.max(p.done).to_string());
+                    let total = p
+                        .total
+                        .map_or_else(|| "?".into(), |t| t.max(p.done).to_string());
                     let eta = p.eta_s.map_or_else(|| "?".into(), clock);
                     let fraction = p
                         .total

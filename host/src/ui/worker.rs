@@ -22,7 +22,7 @@ use crate::profile::Profile;
 use crate::video::{self, FramePoint};
 use iced::futures::channel::oneshot;
 use iced::widget::image::Handle;
-use liveswap_sdk::{OwnedImage, SettingValue, SourceFace, SourceRole};
+use liveswap_sdk::{FrameKind, OwnedImage, SettingValue, SourceFace, SourceRole};
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::sync::mpsc;
@@ -320,10 +320,10 @@ impl WorkerState {
             .map(|path| {
                 let status = match &mut self.pipeline {
                     None => SourceStatus::Pending,
-                    Some(p) if !p.has_analyser() => SourceStatus::Unusable(
-                        PipelineError::NoAnalyser.to_string(),
-                    ),
-                    Some(p) => match prepare_one(p, &path, SourceRole::Source) {
+                    Some(p) if !p.has_analyser() => {
+                        SourceStatus::Unusable(PipelineError::NoAnalyser.to_string())
+                    }
+                    Some(p) => match prepare_one(p, &path, SourceRole::SOURCE) {
                         Ok(face) => SourceStatus::Face {
                             thumb: face_thumb(&face.image, &face.face),
                             face: Arc::new(face),
@@ -368,6 +368,10 @@ impl WorkerState {
                 "the pipeline is not running; fix the profile first".into(),
             ));
         };
+        pipeline.set_frame_kind(match request.target {
+            TargetFrame::Image(_) => FrameKind::STILL,
+            TargetFrame::Video { .. } => FrameKind::VIDEO,
+        });
         let started = Instant::now();
         // Index 0 for every preview: the analyser's tracker starts afresh on a frame that
         // does not follow the previous one, so previews never share tracks.
