@@ -406,7 +406,12 @@ fn the_worker_runs_the_pipeline_applies_live_settings_and_supersedes_old_preview
     let worker = Worker::spawn(Arc::clone(&host));
     let raw = RawProfile::read(&default_profile()).unwrap();
     let profile = Profile::validate(&raw, &default_profile(), &host.plugins, &[]).unwrap();
-    let cards = block_on(worker.sources(vec![sample("astronaut.png"), sample("camera.png")]));
+    // A photo without a face: a flat grey picture.
+    let blank = temp_dir("ui-worker-blank").join("blank.png");
+    image::RgbImage::from_pixel(200, 200, image::Rgb([128, 128, 128]))
+        .save(&blank)
+        .unwrap();
+    let cards = block_on(worker.sources(vec![sample("astronaut.png"), blank]));
     assert!(
         cards
             .iter()
@@ -418,7 +423,10 @@ fn the_worker_runs_the_pipeline_applies_live_settings_and_supersedes_old_preview
     assert!(matches!(built.sources[0].status, SourceStatus::Face { .. }));
     match &built.sources[1].status {
         SourceStatus::Unusable(why) => assert_eq!(why, "No face found"),
-        other => panic!("camera.png has no face, got {other:?}"),
+        other => panic!(
+            "a flat picture has no face, got {:?}",
+            std::mem::discriminant(other)
+        ),
     }
     let request = PreviewRequest {
         target: TargetFrame::Image(sample("grace_hopper.jpg")),
@@ -470,12 +478,17 @@ fn the_worker_runs_the_pipeline_applies_live_settings_and_supersedes_old_preview
     );
 }
 
+/// The view in the simulator, at a size where every panel fits.
+fn sim(state: &State) -> Simulator<'_, Message> {
+    Simulator::with_size(iced::Settings::default(), (1400.0, 1600.0), view(state))
+}
+
 #[test]
 fn headless_view_switch_slider_and_target() {
     let (mut state, rx, _) = running_app("ui-view");
     // Click face_morpher's switch: the view emits the toggle, update rebuilds.
     let messages = {
-        let mut ui = Simulator::new(view(&state));
+        let mut ui = sim(&state);
         ui.click(selector::id("switch:face_morpher")).unwrap();
         ui.into_messages().collect::<Vec<_>>()
     };
@@ -491,7 +504,7 @@ fn headless_view_switch_slider_and_target() {
 
     // Open face_morpher's generated settings panel and move the opacity slider.
     let messages = {
-        let mut ui = Simulator::new(view(&state));
+        let mut ui = sim(&state);
         assert!(ui.find("Opacity").is_err(), "panel closed");
         ui.click(selector::id("settings:face_morpher")).unwrap();
         ui.into_messages().collect::<Vec<_>>()
@@ -501,7 +514,7 @@ fn headless_view_switch_slider_and_target() {
     }
     assert_eq!(state.expanded, Some(1));
     let messages = {
-        let mut ui = Simulator::new(view(&state));
+        let mut ui = sim(&state);
         ui.find("Opacity")
             .expect("generated from the plugin's label");
         ui.find("Seamless blend")
@@ -531,7 +544,7 @@ fn headless_view_switch_slider_and_target() {
     }
     let shown = format!("{value:.2}");
     {
-        let mut ui = Simulator::new(view(&state));
+        let mut ui = sim(&state);
         ui.find(shown.as_str())
             .expect("the slider's value is shown");
     }
@@ -539,7 +552,7 @@ fn headless_view_switch_slider_and_target() {
     // Pick a target by typing its path and pressing Open.
     let other = sample("astronaut.png");
     let messages = {
-        let mut ui = Simulator::new(view(&state));
+        let mut ui = sim(&state);
         ui.click(selector::id("target-input")).unwrap();
         let _ = ui.typewrite("x");
         ui.click(selector::id("target-open")).unwrap();
@@ -548,7 +561,7 @@ fn headless_view_switch_slider_and_target() {
     assert!(
         messages
             .iter()
-            .any(|m| matches!(m, Message::TargetInputChanged(t) if t.ends_with('x'))),
+            .any(|m| matches!(m, Message::TargetInputChanged(t) if t.contains('x'))),
         "{messages:?}"
     );
     assert!(messages.iter().any(|m| matches!(m, Message::TargetOpened)));
@@ -563,7 +576,7 @@ fn headless_view_switch_slider_and_target() {
         "{}",
         state.output_input
     );
-    let mut ui = Simulator::new(view(&state));
+    let mut ui = sim(&state);
     ui.find("Image: astronaut.png")
         .expect("the view names the new target");
 }
@@ -572,7 +585,7 @@ fn headless_view_switch_slider_and_target() {
 fn headless_view_says_no_camera_found() {
     let (mut state, _rx, _) = running_app("ui-camera");
     let _ = update(&mut state, Message::CameraChosen);
-    let mut ui = Simulator::new(view(&state));
+    let mut ui = sim(&state);
     ui.find("No camera found.")
         .expect("the camera state is explicit");
 }
@@ -585,6 +598,6 @@ fn headless_view_shows_a_source_without_a_face_on_its_card() {
         status: SourceStatus::Unusable("No face found".into()),
     }];
     let _ = update(&mut state, Message::SourcesAnalysed(cards));
-    let mut ui = Simulator::new(view(&state));
+    let mut ui = sim(&state);
     ui.find("No face found").expect("said on the thumbnail");
 }

@@ -174,6 +174,34 @@ fn parse_xwd(bytes: &[u8]) -> Shot {
     Shot { width, height, rgb }
 }
 
+/// Smallest mean difference, inside the region the swap changed, between the swapped and
+/// the original image for the two to count as told apart.
+const TOLD_APART: f64 = 5.0;
+
+/// The pixels where two RGB images differ (the region the swap changed).
+fn changed(a: &[u8], b: &[u8]) -> Vec<bool> {
+    a.chunks_exact(3)
+        .zip(b.chunks_exact(3))
+        .map(|(x, y)| x != y)
+        .collect()
+}
+
+/// Mean absolute difference over the pixels `mask` selects.
+fn masked_diff(a: &[u8], b: &[u8], mask: &[bool]) -> f64 {
+    let (mut sum, mut n) = (0u64, 0u64);
+    for ((x, y), &m) in a.chunks_exact(3).zip(b.chunks_exact(3)).zip(mask) {
+        if m {
+            sum += x
+                .iter()
+                .zip(y)
+                .map(|(p, q)| u64::from(p.abs_diff(*q)))
+                .sum::<u64>();
+            n += 3;
+        }
+    }
+    if n == 0 { 0.0 } else { sum as f64 / n as f64 }
+}
+
 fn mean_abs_diff(a: &[u8], b: &[u8]) -> f64 {
     assert_eq!(a.len(), b.len());
     let sum: u64 = a
@@ -339,10 +367,12 @@ fn real_window_preview_matches_run_and_reverts_when_switched_off() {
     );
     let expected = image::open(&expected_file).unwrap().to_rgb8();
     let original = image::open(&target).unwrap().to_rgb8();
-    let apart = mean_abs_diff(expected.as_raw(), original.as_raw());
+    let region = changed(expected.as_raw(), original.as_raw());
+    let pixels = region.iter().filter(|&&m| m).count();
+    let apart = masked_diff(expected.as_raw(), original.as_raw(), &region);
     assert!(
-        apart > 4.0 * SAME_IMAGE,
-        "the swap changed too little to tell: {apart}"
+        pixels > 1000 && apart > 2.0 * TOLD_APART,
+        "the swap changed too little to tell: {pixels} px, {apart:.2}"
     );
 
     let probe = dir.join("probe.txt");
@@ -400,10 +430,12 @@ fn real_window_preview_matches_run_and_reverts_when_switched_off() {
     let area = shot
         .crop(px + dx, py + dy, expected.width(), expected.height())
         .unwrap();
-    let d_orig = mean_abs_diff(&area, original.as_raw());
-    eprintln!("preview vs run output {d_swap:.3} (offset {dx},{dy}); vs original {d_orig:.3}");
+    let d_orig = masked_diff(&area, original.as_raw(), &region);
+    eprintln!(
+        "preview vs run output {d_swap:.3} (offset {dx},{dy}); vs original in the swapped region ({pixels} px) {d_orig:.3}"
+    );
     assert!(
-        d_swap <= SAME_IMAGE,
+        d_swap <= SAME_IMAGE && d_orig > TOLD_APART,
         "the preview area differs from `liveswap run`'s output by {d_swap:.3} (vs original {d_orig:.3}); see {}",
         shots.display()
     );
@@ -427,10 +459,10 @@ fn real_window_preview_matches_run_and_reverts_when_switched_off() {
             original.height(),
         )
         .unwrap();
-    let d_still_swapped = mean_abs_diff(&area, expected.as_raw());
+    let d_still_swapped = masked_diff(&area, expected.as_raw(), &region);
     eprintln!("switched off: vs original {d_back:.3}; vs swap {d_still_swapped:.3}");
     assert!(
-        d_back <= SAME_IMAGE && d_still_swapped > 2.0 * SAME_IMAGE,
+        d_back <= SAME_IMAGE && d_still_swapped > TOLD_APART,
         "after switching face_morpher off the preview should be the original target: {d_back:.3} / {d_still_swapped:.3}"
     );
 }

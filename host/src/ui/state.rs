@@ -580,7 +580,8 @@ impl State {
     }
 
     fn start_rebuild(&mut self, generation: u64) -> Task<Message> {
-        if generation != self.rebuild_gen {
+        // Stale, or already rebuilt (a live change since then needs none).
+        if generation != self.rebuild_gen || self.running.is_some() {
             return Task::none();
         }
         match self.effective_profile() {
