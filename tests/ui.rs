@@ -601,3 +601,120 @@ fn headless_view_shows_a_source_without_a_face_on_its_card() {
     let mut ui = sim(&state);
     ui.find("No face found").expect("said on the thumbnail");
 }
+
+/// Runs a render to its end and returns the progress seen and the outcome.
+fn render_to_end(
+    host: Arc<Host>,
+    job: liveswap_host::ui::render::RenderJob,
+    cancel_after_progress: bool,
+) -> (
+    Vec<liveswap_host::ui::render::RenderProgress>,
+    Result<liveswap_host::ui::render::RenderDone, liveswap_host::ui::UiError>,
+) {
+    use iced::futures::StreamExt;
+    use liveswap_host::ui::render::{RenderEvent, start};
+    let cancel = Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let mut events = Box::pin(start(host, job, Arc::clone(&cancel)));
+    let mut progress = Vec::new();
+    loop {
+        match block_on(events.next()).expect("the stream ends with Finished") {
+            RenderEvent::Progress(p) => {
+                if cancel_after_progress && p.done > 0 {
+                    cancel.store(true, std::sync::atomic::Ordering::SeqCst);
+                }
+                progress.push(p);
+            }
+            RenderEvent::Finished(result) => return (progress, result),
+        }
+    }
+}
+
+#[test]
+fn render_writes_what_liveswap_run_writes_and_a_cancelled_video_leaves_no_file() {
+    use liveswap_host::ui::render::RenderJob;
+    let host = host("ui-render");
+    let raw = RawProfile::read(&default_profile()).unwrap();
+    let profile = Profile::validate(&raw, &default_profile(), &host.plugins, &[]).unwrap();
+    let worker = Worker::spawn(Arc::clone(&host));
+    let cards = block_on(worker.sources(vec![sample("astronaut.png")]));
+    assert_eq!(cards.len(), 1);
+    let built = block_on(worker.rebuild(profile.clone())).unwrap();
+    let sources = FaceMode::Profile.source_faces(&built.sources);
+    let dir = temp_dir("ui-render-out");
+
+    // An image: the same bytes as `liveswap run` (same pipeline, same writer).
+    let output = dir.join("app.png");
+    let job = RenderJob {
+        profile: profile.clone(),
+        sources: sources.clone(),
+        target: sample("grace_hopper.jpg"),
+        output: output.clone(),
+        inputs: vec![sample("astronaut.png"), default_profile()],
+        overwrite: false,
+    };
+    let (progress, done) = render_to_end(Arc::clone(&host), job.clone(), false);
+    let done = done.unwrap();
+    assert_eq!((done.frames, done.output.as_path()), (1, output.as_path()));
+    assert_eq!(progress.last().map(|p| p.done), Some(1));
+    let cli = dir.join("cli.png");
+    let plugins = plugin_dir("ui-render-cli");
+    let out = std::process::Command::new(liveswap_bin())
+        .arg("--plugin-dir")
+        .arg(&plugins)
+        .arg("--models-dir")
+        .arg(shared().join("models"))
+        .args(["run", "--profile"])
+        .arg(default_profile())
+        .arg("--source")
+        .arg(sample("astronaut.png"))
+        .arg("--target")
+        .arg(sample("grace_hopper.jpg"))
+        .arg("--output")
+        .arg(&cli)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(
+        image::open(&output).unwrap().to_rgb8().as_raw(),
+        image::open(&cli).unwrap().to_rgb8().as_raw()
+    );
+    // Rendering again without confirming does not overwrite; the input is never the output.
+    let (_, again) = render_to_end(Arc::clone(&host), job.clone(), false);
+    assert!(again.unwrap_err().to_string().contains("exists"));
+    let onto_input = RenderJob {
+        output: sample("astronaut.png"),
+        overwrite: true,
+        ..job.clone()
+    };
+    let (_, refused) = render_to_end(Arc::clone(&host), onto_input, false);
+    let refused = refused.unwrap_err();
+    assert!(
+        matches!(&refused, liveswap_host::ui::UiError::Host(_)) && !refused.hint().is_empty(),
+        "{refused}"
+    );
+
+    // A video cancelled after its first frames: no file, progress with a total.
+    let video_out = dir.join("clip.mp4");
+    let video = RenderJob {
+        target: liveswap_tests::shared_file("media/short_hamilton_clip.mp4"),
+        output: video_out.clone(),
+        ..job
+    };
+    let (progress, cancelled) = render_to_end(Arc::clone(&host), video, true);
+    assert!(
+        matches!(cancelled, Err(liveswap_host::ui::UiError::Cancelled)),
+        "{cancelled:?}"
+    );
+    assert!(progress.iter().any(|p| p.done > 0 && p.total.is_some()));
+    assert!(!video_out.exists(), "a cancelled render leaves no file");
+    let leftovers: Vec<_> = std::fs::read_dir(&dir)
+        .unwrap()
+        .filter_map(Result::ok)
+        .filter(|e| e.file_name().to_string_lossy().contains("partial"))
+        .collect();
+    assert!(leftovers.is_empty(), "{leftovers:?}");
+}
