@@ -180,7 +180,7 @@ pub fn thumb_rect(bbox: [f32; 4], width: u32, height: u32) -> Option<(u32, u32, 
     let y0 = (cy - side / 2.0).max(0.0).floor();
     let x1 = (cx + side / 2.0).min(width as f32).ceil();
     let y1 = (cy + side / 2.0).min(height as f32).ceil();
-    (x1 > x0 && y1 > y0).then(|| (x0 as u32, y0 as u32, (x1 - x0) as u32, (y1 - y0) as u32))
+    (x1 > x0 && y1 > y0).then_some((x0 as u32, y0 as u32, (x1 - x0) as u32, (y1 - y0) as u32))
 }
 
 /// A thumbnail of `face` in `image`, at most [`THUMB_SIZE`] on its longer side.
