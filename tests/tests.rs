@@ -21,6 +21,7 @@
 //! | `everyday` | everyday use: EXIF orientation, batch runs, `--add`/`--disable`/aliases and built-in profiles, `faces`, output options, the digest cache, strict providers |
 //! | `quantize` | `models quantize`: int8 w600k_mbf / det_500m from the real models against their quality limits, registration as `ID@int8`, refusals (damaged or faceless calibration photos, changed source, no overwrite) |
 //! | `live` | live mode with file cameras: recordings with capture times, drops under a slow processor, UDP stream, errors before capture, Ctrl-C, settings from stdin (needs `ffmpeg`/`ffprobe`) |
+//! | `ui` | `liveswap ui`: `update` without a window (switches, order, settings, live vs rebuild, save round trip through the CLI), views in iced_test's simulator, the preview worker on the real pipeline, and the real window under Xvfb compared with `liveswap run` |
 //! | `mouth` | mouth_mask: lip indices on insightface's landmarks, exact restore inside / untouched outside, growth with size, many faces, order with the enhancer, real photos, `--set mouth_mask.size=0` |
 
 #![allow(clippy::unwrap_used, reason = "tests")]
@@ -42,5 +43,6 @@ mod segments;
 mod swap;
 mod template;
 mod tracking;
+mod ui;
 mod video;
 mod zoo;

@@ -6,6 +6,7 @@ root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 cd "$root"
 "$root/host/scripts/setup.sh"
 "$root/host/scripts/setup-quantize.sh"
+"$root/host/scripts/setup-ui-test.sh"
 cargo build --workspace --all-targets
 cargo test --workspace
 "$root/host/scripts/test-slurm.sh"

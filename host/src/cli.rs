@@ -158,6 +158,14 @@ pub enum Command {
     /// like `set face_morpher.opacity=0.5` on standard input change live settings, `quit`
     /// stops. Ctrl-C stops cleanly (recordings are finalised). Numbers are printed on exit.
     Live(Box<LiveArgs>),
+    /// Open the desktop app: pick source faces and a target, switch and tune the profile's
+    /// processors with a live preview, map faces, and render to a file.
+    ///
+    /// Example: liveswap ui --source face.jpg --target photo.jpg --profile profiles/default.toml
+    ///
+    /// Everything given here can also be picked in the window. Without --profile the app
+    /// opens profiles/default.toml when it finds the shipped profiles.
+    Ui(UiArgs),
 }
 
 /// `liveswap join`.
@@ -690,4 +698,18 @@ pub struct ProvidersArgs {
     /// Print JSON instead of text.
     #[arg(long)]
     pub json: bool,
+}
+
+/// `liveswap ui`.
+#[derive(Debug, Args, Clone)]
+pub struct UiArgs {
+    /// A photo of the face to put in (repeatable: several photos of one person are averaged).
+    #[arg(short, long, value_name = "FILE")]
+    pub source: Vec<PathBuf>,
+    /// The image or video to preview and render.
+    #[arg(short, long, value_name = "FILE")]
+    pub target: Option<PathBuf>,
+    /// The profile (TOML) to open [default: the shipped profiles/default.toml].
+    #[arg(short, long, value_name = "FILE")]
+    pub profile: Option<PathBuf>,
 }

@@ -21,4 +21,5 @@ pub mod pipeline;
 pub mod plugins;
 pub mod profile;
 pub mod responsible;
+pub mod ui;
 pub mod video;

@@ -66,6 +66,12 @@ fn run(cli: &Cli) -> anyhow::Result<Completion> {
             let mut out = std::io::stdout().lock();
             return Ok(commands::cameras(args.json, &mut out)?);
         }
+        // The app loads plugins itself (its start-up time includes them); it asks for the
+        // responsible-use terms in its own window.
+        Command::Ui(args) => {
+            liveswap_host::ui::run(&cli.global, args)?;
+            return Ok(Completion::Clean);
+        }
         _ => {}
     }
     // The responsible-use notice, once per machine, before anything that makes swapped output.
@@ -110,9 +116,11 @@ fn run(cli: &Cli) -> anyhow::Result<Completion> {
             commands::profile_check(&host, file, set, &mut out)?
         }
         Command::Live(args) => commands::live(&host, args, &mut out)?,
-        Command::Models(_) | Command::Providers(_) | Command::Join(_) | Command::Cameras(_) => {
-            Completion::Clean
-        }
+        Command::Models(_)
+        | Command::Providers(_)
+        | Command::Join(_)
+        | Command::Cameras(_)
+        | Command::Ui(_) => Completion::Clean,
     };
     Ok(done)
 }

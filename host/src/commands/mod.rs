@@ -38,9 +38,12 @@ pub use profile_cmd::profile_check;
 pub use providers_cmd::providers;
 pub use quantize::{Figures as QuantizeFigures, QuantizeError, Role as QuantizeRole, quantize};
 pub use report::{SwapReport, swap_reports};
+pub(crate) use run::refusal;
 pub use run::run;
-pub use run_sources::{FaceArgs, SourcePlan, SourceSpec, parse_map};
+pub(crate) use run_sources::prepare_one;
+pub use run_sources::{FaceArgs, SELECTION_KEY, SourcePlan, SourceSpec, parse_map};
 pub use run_video::is_video_target;
+pub(crate) use run_video::{StageStats, check_video_target, stream_video};
 pub use segment::{WarmupRule, settings_lines};
 pub use setup::{Host, inference_options, parse_overrides};
 

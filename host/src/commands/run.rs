@@ -190,7 +190,7 @@ pub fn run(host: &Host, args: &RunArgs, out: &mut dyn Write) -> Result<Completio
 
 /// The error ending a run whose `input` (a target, a source image) a processor refused
 /// (the content guard), or `None`.
-pub(super) fn refusal(input: &Path, report: &FrameReport) -> Option<CommandError> {
+pub(crate) fn refusal(input: &Path, report: &FrameReport) -> Option<CommandError> {
     report.refusal().map(|(id, error)| CommandError::Refused {
         input: input.display().to_string(),
         id: id.to_string(),

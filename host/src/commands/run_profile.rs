@@ -7,7 +7,7 @@
 //! [`super::run_video`]); nothing here loads a model until [`RunProfile::build`].
 
 use super::error::CommandError;
-use super::run_sources::{FaceArgs, SourcePlan, implied};
+use super::run_sources::{FaceArgs, SELECTION_KEY, SourcePlan, implied};
 use super::setup::{Host, parse_overrides};
 use crate::cli::{ProfileEditArgs, RunArgs};
 use crate::pipeline::Pipeline;
@@ -18,9 +18,6 @@ use crate::profile::{
 };
 use liveswap_sdk::SourceFace;
 use std::path::{Path, PathBuf};
-
-/// The `face_selection` setting `--many-faces` sets.
-const SELECTION_KEY: &str = "face_selection";
 
 /// A validated run profile and its source plan.
 #[derive(Debug)]

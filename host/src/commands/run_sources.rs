@@ -28,8 +28,8 @@ use crate::profile::{Override, Profile, RawProfile};
 use liveswap_sdk::{SourceFace, SourceRole, data, selection};
 use std::path::{Path, PathBuf};
 
-/// The setting the implied overrides change.
-const SELECTION_KEY: &str = selection::SETTING;
+/// The setting the implied overrides change (and the app's face mapping sets).
+pub const SELECTION_KEY: &str = selection::SETTING;
 
 /// The face options of a command (`--source`, `--reference-face`, `--map`) and its profile
 /// path (the base of the profile's `[[map]]` paths).
@@ -200,7 +200,7 @@ pub(super) fn implied(
 }
 
 /// Analyses one face image and keeps its largest face.
-pub(super) fn prepare_one(
+pub(crate) fn prepare_one(
     pipeline: &mut Pipeline,
     path: &Path,
     role: &str,

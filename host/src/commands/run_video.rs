@@ -20,14 +20,15 @@ use crate::cli::RunArgs;
 use crate::media::{check_output_target, is_image_path};
 use crate::pipeline::{Pipeline, StageEvent};
 use crate::video::{
-    self, EncodeOptions, EncoderRequest, FrameMeta, Progress, TranscodeSummary, Trim, VideoError,
-    VideoJob,
+    self, EncodeOptions, EncoderRequest, FrameMeta, FrameObserver, Progress, TranscodeSummary,
+    Trim, VideoError, VideoJob,
 };
-use liveswap_sdk::OwnedImage;
+use liveswap_sdk::{OwnedImage, SourceFace};
 use std::collections::BTreeMap;
 use std::io::Write;
 use std::ops::ControlFlow;
 use std::path::Path;
+use std::sync::atomic::AtomicBool;
 use std::time::Duration;
 
 /// Whether `liveswap run` treats the target as a video: anything that is not a still image
@@ -38,7 +39,7 @@ pub fn is_video_target(path: &Path) -> bool {
 
 /// What the processors did over the whole video.
 #[derive(Debug, Default)]
-pub(super) struct StageStats {
+pub(crate) struct StageStats {
     /// Per processor: (time, frames it ran on), by id.
     pub(super) time: BTreeMap<String, (Duration, u64)>,
     /// Per processor: (frames skipped, last reason).
@@ -54,7 +55,7 @@ pub(super) struct StageStats {
 }
 
 impl StageStats {
-    pub(super) fn problems(&self) -> u64 {
+    pub(crate) fn problems(&self) -> u64 {
         self.failed.values().sum::<u64>() + self.disabled.len() as u64
     }
 }
@@ -84,7 +85,7 @@ pub(super) struct VideoRun {
 
 /// Checks a video target before any model loads: the output must be a video file name, not
 /// an input, not an existing file unless `overwrite`; the target must be readable.
-pub(super) fn check_video_target(
+pub(crate) fn check_video_target(
     target: &Path,
     output: &Path,
     inputs: &[&Path],
@@ -197,7 +198,6 @@ pub(super) fn transcode_one(
         label,
     } = prepared;
     let labelled = *label;
-    pipeline.set_frame_kind(liveswap_sdk::FrameKind::VIDEO);
     let job = VideoJob {
         input: target.to_path_buf(),
         output: output.to_path_buf(),
@@ -212,6 +212,36 @@ pub(super) fn transcode_one(
         ..Default::default()
     };
 
+    // `-q` ("only errors on stderr") also silences the progress display.
+    let quiet = !tracing::enabled!(tracing::Level::WARN);
+    let mut progress = Progress::stderr(quiet);
+    let cancel = host.services.cancel_flag();
+    if let Some(calls) = host.services.call_stats() {
+        calls.reset();
+    }
+    let (summary, stats) = stream_video(pipeline, sources, labelled, &job, &mut progress, &cancel)?;
+    Ok(VideoRun {
+        segment,
+        summary,
+        stats,
+    })
+}
+
+/// Streams `job` through `pipeline` (decode and encode threads, processors on this thread,
+/// see [`video::transcode`]) and counts what the processors did; `label` draws the visible
+/// mark on every frame. The first refusal (the content guard flagged a sampled frame) stops
+/// it, the unfinished output is deleted and the refusal is the error. Shared by `liveswap
+/// run` and the app's render (which passes its own progress observer and cancel flag).
+pub(crate) fn stream_video(
+    pipeline: &mut Pipeline,
+    sources: &[SourceFace],
+    label: bool,
+    job: &VideoJob,
+    observer: &mut dyn FrameObserver,
+    cancel: &AtomicBool,
+) -> Result<(TranscodeSummary, StageStats), CommandError> {
+    pipeline.set_frame_kind(liveswap_sdk::FrameKind::VIDEO);
+    let target = job.input.as_path();
     let mut stats = StageStats::default();
     // The first refusal (the content guard flagged a sampled frame) stops the run.
     let mut refused: Option<CommandError> = None;
@@ -224,7 +254,7 @@ pub(super) fn transcode_one(
         }
         stats.faces += report.faces.len() as u64;
         stats.swapped += super::report::count_swapped(&original, image, &report.faces) as u64;
-        if labelled {
+        if label {
             crate::responsible::label::draw_label(image);
         }
         for t in report.timings {
@@ -257,14 +287,7 @@ pub(super) fn transcode_one(
         }
         ControlFlow::Continue(())
     };
-    // `-q` ("only errors on stderr") also silences the progress display.
-    let quiet = !tracing::enabled!(tracing::Level::WARN);
-    let mut progress = Progress::stderr(quiet);
-    let cancel = host.services.cancel_flag();
-    if let Some(calls) = host.services.call_stats() {
-        calls.reset();
-    }
-    let summary = match video::transcode(&job, &mut process, &mut progress, &cancel) {
+    let summary = match video::transcode(job, &mut process, observer, cancel) {
         Ok(summary) => summary,
         // The transcode deleted its unfinished output; say why it stopped.
         Err(e) => {
@@ -274,11 +297,7 @@ pub(super) fn transcode_one(
             });
         }
     };
-    Ok(VideoRun {
-        segment,
-        summary,
-        stats,
-    })
+    Ok((summary, stats))
 }
 
 /// Milliseconds per frame.

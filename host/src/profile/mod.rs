@@ -36,4 +36,5 @@ pub use overrides::{Addition, Override, Position, apply_edits, parse_addition, p
 pub use raw::{RawMapEntry, RawProcessorEntry, RawProfile, SCHEMA_VERSION};
 pub use validate::{
     Profile, Stage, check_value, effective_provides, value_from_text, value_from_toml,
+    value_to_toml,
 };

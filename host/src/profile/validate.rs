@@ -110,6 +110,18 @@ pub fn value_from_toml(spec: &SettingSpec, value: &toml::Value) -> Result<Settin
     }
 }
 
+/// Converts a typed value back to TOML (the inverse of [`value_from_toml`]; used when the
+/// app saves an edited profile). `None` for a value type this host does not know.
+pub fn value_to_toml(value: &SettingValue) -> Option<toml::Value> {
+    Some(match value {
+        SettingValue::Bool(b) => toml::Value::Boolean(*b),
+        SettingValue::Int(i) => toml::Value::Integer(*i),
+        SettingValue::Float(f) => toml::Value::Float(*f),
+        SettingValue::Text(t) => toml::Value::String(t.to_string()),
+        _ => return None,
+    })
+}
+
 /// Converts command-line text to the spec's type (no range check).
 pub fn value_from_text(spec: &SettingSpec, text: &str) -> Result<SettingValue, String> {
     let wrong = || format!("expected a {}, found `{text}`", spec.kind);

@@ -74,7 +74,7 @@ pub use error::VideoError;
 pub use frames::for_each_frame;
 pub use index::FrameIndex;
 pub use join::{JoinJob, JoinSummary, join_segments};
-pub use progress::{Progress, ProgressStyle};
+pub use progress::{Progress, ProgressStyle, clock, rate_and_eta};
 pub use push::{PushSpec, PushWriter};
 pub use runner::{
     FrameMeta, FrameObserver, FrameRange, FrameTiming, NoObserver, QUEUE_FRAMES, Seeking,
