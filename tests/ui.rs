@@ -16,7 +16,7 @@ use liveswap_host::profile::{Profile, RawProfile};
 use liveswap_host::ui::faces::{FaceMode, SourceStatus};
 use liveswap_host::ui::state::{Change, PipelineStatus, Target, plan_change};
 use liveswap_host::ui::worker::{Built, Command, PreviewRequest, TargetFrame, Worker};
-use liveswap_host::ui::{Launch, Message, State, update, view};
+use liveswap_host::ui::{Launch, Message, State, Terms, update, view};
 use liveswap_sdk::SettingValue;
 use liveswap_tests::{
     built_library, install_as_plugin, liveswap_command, ort_library, shared, temp_dir, workspace,
@@ -65,12 +65,17 @@ fn default_profile() -> PathBuf {
 
 /// A state with the default profile, a source and a target, its worker detached.
 fn app(name: &str) -> (State, Receiver<Command>) {
+    app_with_terms(name, Terms::Accepted)
+}
+
+fn app_with_terms(name: &str, terms: Terms) -> (State, Receiver<Command>) {
     let (worker, rx) = Worker::detached();
     let launch = Launch {
         sources: vec![sample("astronaut.png")],
         target: Some(sample("grace_hopper.jpg")),
         profile: Some(default_profile()),
         shipped: vec![default_profile()],
+        terms,
     };
     let (state, _task) = State::new(host(name), worker, launch, Instant::now());
     (state, rx)
@@ -737,4 +742,51 @@ fn render_writes_what_liveswap_run_writes_and_a_cancelled_video_leaves_no_file()
         .filter(|e| e.file_name().to_string_lossy().contains("partial"))
         .collect();
     assert!(leftovers.is_empty(), "{leftovers:?}");
+}
+
+#[test]
+fn the_responsible_use_notice_comes_first_and_accepting_records_it() {
+    use liveswap_host::responsible::consent::is_recorded;
+    let record = temp_dir("ui-terms-record");
+    let (mut state, _rx) = app_with_terms("ui-terms", Terms::Pending(Some(record.clone())));
+    // Only the notice is shown: no processor switch, no preview, no render.
+    {
+        let mut ui = sim(&state);
+        ui.find("Before you use liveswap").expect("the notice");
+        ui.find(liveswap_host::responsible::consent::NOTICE)
+            .expect("the notice's text, as the terminal shows it");
+        assert!(ui.find(selector::id("switch:face_morpher")).is_err());
+    }
+    state.output_input = temp_dir("ui-terms-out")
+        .join("out.png")
+        .display()
+        .to_string();
+    let _ = update(&mut state, Message::RenderRequested(false));
+    assert!(
+        !matches!(
+            state.render,
+            liveswap_host::ui::state::RenderStatus::Running { .. }
+        ),
+        "no render before the notice is accepted"
+    );
+    assert!(!is_recorded(&record));
+
+    // "I accept": recorded where the command line looks, and the app appears.
+    let messages = {
+        let mut ui = sim(&state);
+        ui.click(selector::id("terms:accept")).unwrap();
+        ui.into_messages().collect::<Vec<_>>()
+    };
+    assert!(
+        matches!(messages.as_slice(), [Message::TermsAccepted]),
+        "{messages:?}"
+    );
+    for m in messages {
+        let _ = update(&mut state, m);
+    }
+    assert_eq!(state.terms, Terms::Accepted);
+    assert!(is_recorded(&record), "the acceptance is recorded");
+    let mut ui = sim(&state);
+    ui.find(selector::id("switch:face_morpher"))
+        .expect("the app after accepting");
 }

@@ -45,7 +45,7 @@ pub mod worker;
 
 pub use error::UiError;
 pub use probe::PROBE_ENV;
-pub use state::{Launch, Message, State, update};
+pub use state::{Launch, Message, State, Terms, update};
 pub use view::view;
 
 use crate::cli::{GlobalArgs, UiArgs};
@@ -104,6 +104,16 @@ pub fn profiles_in(dir: &Path) -> Vec<PathBuf> {
     found
 }
 
+/// Whether the window must ask for the responsible-use notice: not when it was accepted
+/// before on this machine, by `--accept-terms` (recorded now) or by the environment.
+fn terms(flag: bool) -> Terms {
+    let consent = crate::responsible::consent::Consent::from_env(flag);
+    match consent.ensure(&mut std::io::stderr(), None) {
+        Ok(_) => Terms::Accepted,
+        Err(_) => Terms::Pending(consent.dir),
+    }
+}
+
 /// Opens the window and runs until it is closed.
 pub fn run(global: &GlobalArgs, args: &UiArgs) -> Result<(), LaunchError> {
     let started = Instant::now();
@@ -123,6 +133,7 @@ pub fn run(global: &GlobalArgs, args: &UiArgs) -> Result<(), LaunchError> {
         target: args.target.clone(),
         profile,
         shipped,
+        terms: terms(global.accept_terms),
     };
     let worker = worker::Worker::spawn(Arc::clone(&host));
     tracing::info!(

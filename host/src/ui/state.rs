@@ -47,6 +47,19 @@ pub struct Launch {
     pub profile: Option<PathBuf>,
     /// Shipped profiles offered in the picker.
     pub shipped: Vec<PathBuf>,
+    /// Whether the responsible-use notice still has to be accepted in the window.
+    pub terms: Terms,
+}
+
+/// The responsible-use notice ([`crate::responsible::consent`]) as the app sees it.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub enum Terms {
+    /// Accepted on this machine, by `--accept-terms` or by the environment.
+    #[default]
+    Accepted,
+    /// Not accepted yet: the window shows only the notice until "I accept", which records
+    /// the acceptance in this folder (when there is one), as the terminal prompt does.
+    Pending(Option<PathBuf>),
 }
 
 /// The target the preview and the render use.
@@ -234,6 +247,9 @@ pub struct State {
     pub missing: Vec<MissingModel>,
     /// Model downloads.
     pub fetch: FetchStatus,
+    /// The responsible-use notice: nothing but it is shown, and nothing rendered, until it
+    /// is accepted.
+    pub terms: Terms,
     preview_gen: u64,
     rebuild_gen: u64,
 }
@@ -329,6 +345,10 @@ pub enum Message {
     Fetch(FetchEvent),
     /// The diagnostic probe found a widget's bounds (see `probe`).
     Probed(String, Option<iced::Rectangle>),
+    /// "I accept" on the responsible-use notice.
+    TermsAccepted,
+    /// "Quit" on the responsible-use notice.
+    TermsDeclined,
 }
 
 /// Runs `f` on a new thread; the future resolves with its result (None if it panicked).
@@ -464,6 +484,7 @@ impl State {
             render: RenderStatus::Idle,
             missing: Vec::new(),
             fetch: FetchStatus::Idle,
+            terms: launch.terms.clone(),
             preview_gen: 0,
             rebuild_gen: 0,
         };
@@ -682,6 +703,11 @@ impl State {
     }
 
     fn render_job(&self, overwrite: bool) -> Result<RenderJob, UiError> {
+        if self.terms != Terms::Accepted {
+            return Err(UiError::Input(
+                "accept the responsible-use notice first".into(),
+            ));
+        }
         let target = self
             .target
             .path()
@@ -765,6 +791,19 @@ impl State {
 /// Applies one event to the state.
 pub fn update(state: &mut State, message: Message) -> Task<Message> {
     match message {
+        Message::TermsAccepted => {
+            if let Terms::Pending(Some(dir)) = &state.terms
+                && let Err(e) = crate::responsible::consent::record(dir)
+            {
+                tracing::warn!(
+                    "cannot record the acceptance in {}: {e}; you will be asked again",
+                    dir.display()
+                );
+            }
+            state.terms = Terms::Accepted;
+            Task::none()
+        }
+        Message::TermsDeclined => iced::exit(),
         Message::FirstFrame => {
             if !state.first_frame {
                 state.first_frame = true;

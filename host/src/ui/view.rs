@@ -12,8 +12,9 @@ use super::faces::{FaceMode, SourceStatus, THUMB_SIZE};
 use super::settings_view;
 use super::state::{
     FaceModeKind, FetchStatus, Message, PipelineStatus, PreviewStatus, RenderStatus, Show, State,
-    Target, file_label,
+    Target, Terms, file_label,
 };
+use crate::responsible::consent::NOTICE;
 use crate::video::clock;
 use iced::widget::{
     button, checkbox, column, container, image, pick_list, progress_bar, radio, row, scrollable,
@@ -27,6 +28,11 @@ pub const PREVIEW_ID: &str = "preview-image";
 
 /// Width of the left column, in logical pixels.
 pub const LEFT_WIDTH: f32 = 470.0;
+
+/// Widget id of the notice's "I accept" button.
+pub const TERMS_ACCEPT_ID: &str = "terms:accept";
+/// Widget id of the notice's "Quit" button.
+pub const TERMS_DECLINE_ID: &str = "terms:decline";
 
 /// Id of the container around processor `id`'s switch.
 pub fn switch_id(id: &str) -> String {
@@ -51,6 +57,9 @@ fn error_box(error: &UiError) -> Element<'_, Message> {
 
 /// The whole window.
 pub fn view(state: &State) -> Element<'_, Message> {
+    if state.terms != Terms::Accepted {
+        return terms_view();
+    }
     let left = scrollable(
         column![
             profile_panel(state),
@@ -74,6 +83,30 @@ pub fn view(state: &State) -> Element<'_, Message> {
     .width(Length::Fill)
     .height(Length::Fill);
     row![left, right].into()
+}
+
+/// The responsible-use notice, alone in the window until it is accepted (the same text and
+/// the same record as the command line's prompt).
+fn terms_view<'a>() -> Element<'a, Message> {
+    let buttons = row![
+        container(button(text("I accept").size(15)).on_press(Message::TermsAccepted))
+            .id(TERMS_ACCEPT_ID),
+        container(button(text("Quit").size(15)).on_press(Message::TermsDeclined))
+            .id(TERMS_DECLINE_ID),
+    ]
+    .spacing(12);
+    container(
+        column![
+            text("Before you use liveswap").size(22),
+            text(NOTICE).size(15),
+            buttons,
+        ]
+        .spacing(18)
+        .max_width(760),
+    )
+    .padding(40)
+    .center_x(Length::Fill)
+    .into()
 }
 
 fn profile_panel(state: &State) -> Element<'_, Message> {
