@@ -18,7 +18,7 @@ use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
 /// A `frames`-frame 30 fps clip of the astronaut photo slowly panning (so frames differ).
-fn clip(dir: &Path, frames: u32) -> PathBuf {
+pub(crate) fn clip(dir: &Path, frames: u32) -> PathBuf {
     let out = dir.join(format!("cam-{frames}.mp4"));
     let photo = shared_file("media/astronaut.png");
     let n = frames.to_string();
@@ -82,7 +82,7 @@ fn live(plugins: &Path, profile: &Path, camera: &Path, extra: &[&str]) -> Output
 }
 
 /// Presentation times (s) of every video frame, decoded by ffprobe.
-fn frame_times(path: &Path) -> Vec<f64> {
+pub(crate) fn frame_times(path: &Path) -> Vec<f64> {
     let o = Command::new("ffprobe")
         .args([
             "-v",

@@ -790,3 +790,81 @@ fn the_responsible_use_notice_comes_first_and_accepting_records_it() {
     ui.find(selector::id("switch:face_morpher"))
         .expect("the app after accepting");
 }
+
+#[test]
+fn live_mode_plays_a_file_camera_into_the_window_and_a_recording_until_stop() {
+    use iced::futures::StreamExt;
+    use liveswap_host::ui::live::{LiveEvent, start};
+    use liveswap_host::ui::state::LiveStatus;
+    let (mut state, _rx) = app("ui-live-run");
+    let dir = temp_dir("ui-live-run-out");
+    let cam = super::live::clip(&dir, 150);
+    let rec = dir.join("live.mkv");
+
+    // Without a camera target, Start is refused with what to do.
+    let _ = update(&mut state, Message::LiveStart);
+    match &state.live {
+        LiveStatus::Failed(e) => assert!(e.to_string().contains("pick a camera"), "{e}"),
+        other => panic!("{other:?}"),
+    }
+    // `file:VIDEO` in the target field is a camera; switch the recording on.
+    let _ = update(
+        &mut state,
+        Message::TargetInputChanged(format!("file:{}", cam.display())),
+    );
+    let _ = update(&mut state, Message::TargetOpened);
+    assert!(matches!(
+        state.target,
+        Target::Camera {
+            picked: Some(_),
+            ..
+        }
+    ));
+    let _ = update(&mut state, Message::LiveSinkToggled(0, true));
+    let _ = update(
+        &mut state,
+        Message::LiveSinkInput(0, rec.display().to_string()),
+    );
+    let job = state.live_job().unwrap();
+    assert_eq!(job.sinks, [format!("record:{}", rec.display())]);
+
+    // The same stream "Start live" runs, driven here; its events go through `update`.
+    let (handle, events) = start(state.shared_host(), job);
+    let mut events = Box::pin(events);
+    state.live = LiveStatus::Running {
+        handle,
+        frame: None,
+        size: (0, 0),
+        frames: 0,
+        recent: Default::default(),
+    };
+    {
+        let mut ui = sim(&state);
+        ui.find(selector::id("live:stop"))
+            .expect("Stop while running");
+    }
+    loop {
+        let event = block_on(events.next()).expect("the stream ends with Ended");
+        let ended = matches!(event, LiveEvent::Ended(_));
+        let _ = update(&mut state, Message::Live(event));
+        if let LiveStatus::Running { frames, .. } = &state.live
+            && *frames == 10
+        {
+            let _ = update(&mut state, Message::LiveStop);
+        }
+        if ended {
+            break;
+        }
+    }
+    let LiveStatus::Ended(stats) = &state.live else {
+        panic!("{:?}", state.live);
+    };
+    assert!(stats.contains("ended: interrupted"), "{stats}");
+    // Stopped after about 10 of 150 frames; the recording was finalised and is readable.
+    let times = super::live::frame_times(&rec);
+    assert!(
+        times.len() >= 10 && times.len() < 100,
+        "{} frames",
+        times.len()
+    );
+}

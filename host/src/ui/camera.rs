@@ -1,11 +1,16 @@
 //! Cameras the app offers as a target.
 //!
-//! Where: the target panel's "Camera" choice lists what [`list`] finds. Camera capture
-//! belongs to live mode (`liveswap cameras`, `host/src/live/`), which is not part of this
-//! build yet: until it is, nothing is listed and the panel says "No camera found". This is
-//! the one function to swap for live mode's camera query.
+//! Where: the target panel's "Camera" choice lists what [`list`] finds, by the names
+//! `liveswap cameras` prints (live mode matches `--camera` by name). A video can stand in
+//! for a camera: type `file:VIDEO` in the target field.
 
-/// Camera names, in the order the system lists them.
+/// Camera names, in the order the system lists them (none when the query fails).
 pub fn list() -> Vec<String> {
-    Vec::new()
+    match crate::capture::list_cameras() {
+        Ok(cameras) => cameras.into_iter().map(|c| c.name).collect(),
+        Err(e) => {
+            tracing::warn!("cannot list cameras: {e}");
+            Vec::new()
+        }
+    }
 }

@@ -25,6 +25,7 @@
 //! | `render.rs` | render to a file with progress and cancel |
 //! | `models.rs` | model pickers, missing models, fetch |
 //! | `camera.rs` | cameras offered as a target |
+//! | `live.rs` | live mode: the CLI's live loop on a thread, frames to the preview, Stop |
 //! | `probe.rs` | `LIVESWAP_UI_PROBE` trace for the real-window test |
 //! | `error.rs` | [`error::UiError`] (Clone, with a hint) |
 //!
@@ -35,6 +36,7 @@ mod camera;
 pub mod editor;
 pub mod error;
 pub mod faces;
+pub mod live;
 pub mod models;
 mod probe;
 pub mod render;

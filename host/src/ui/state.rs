@@ -17,6 +17,7 @@
 use super::editor::ProfileEditor;
 use super::error::UiError;
 use super::faces::{FaceMode, PickedFace, SourceCard};
+use super::live::{LiveEvent, LiveHandle, LiveJob};
 use super::models::{self as ui_models, FetchEvent, MissingModel};
 use super::render::{self, RenderDone, RenderEvent, RenderJob, RenderProgress};
 use super::worker::{Built, PreviewImage, PreviewRequest, TargetFrame, Worker};
@@ -120,6 +121,50 @@ pub enum PipelineStatus {
     /// Could not be built or validated.
     Failed(UiError),
 }
+
+/// Live mode ([`super::live`]).
+#[derive(Debug, Clone)]
+pub enum LiveStatus {
+    /// Not running.
+    Idle,
+    /// Running: the latest frame, and the frame rate the window sees.
+    Running {
+        /// Stop and live settings.
+        handle: LiveHandle,
+        /// The latest processed frame.
+        frame: Option<iced::widget::image::Handle>,
+        /// Its size.
+        size: (u32, u32),
+        /// Frames shown so far.
+        frames: u64,
+        /// Arrival times of the last second's frames (for the fps shown).
+        recent: std::collections::VecDeque<Instant>,
+    },
+    /// Ended: the run's numbers.
+    Ended(String),
+    /// Could not start, or broke.
+    Failed(UiError),
+}
+
+impl LiveStatus {
+    /// Frames per second over the last second of frames shown.
+    pub fn fps(&self) -> f64 {
+        match self {
+            Self::Running { recent, .. } if recent.len() > 1 => {
+                let span = recent[recent.len() - 1].duration_since(recent[0]);
+                (recent.len() - 1) as f64 / span.as_secs_f64().max(1e-6)
+            }
+            _ => 0.0,
+        }
+    }
+}
+
+/// The sinks the live panel offers besides the window: (label, `--output` prefix, default).
+pub const LIVE_SINKS: [(&str, &str, &str); 3] = [
+    ("Record", "record:", "live-recording.mkv"),
+    ("Stream", "stream:", "udp://127.0.0.1:27000"),
+    ("Virtual camera", "v4l2:", "/dev/video10"),
+];
 
 /// The preview pane.
 #[derive(Debug, Clone)]
@@ -250,6 +295,12 @@ pub struct State {
     /// The responsible-use notice: nothing but it is shown, and nothing rendered, until it
     /// is accepted.
     pub terms: Terms,
+    /// Live mode.
+    pub live: LiveStatus,
+    /// Flip the camera picture left-right.
+    pub live_mirror: bool,
+    /// Per [`LIVE_SINKS`] entry: switched on, and its path or URL.
+    pub live_sinks: Vec<(bool, String)>,
     preview_gen: u64,
     rebuild_gen: u64,
 }
@@ -345,6 +396,18 @@ pub enum Message {
     Fetch(FetchEvent),
     /// The diagnostic probe found a widget's bounds (see `probe`).
     Probed(String, Option<iced::Rectangle>),
+    /// "Start live".
+    LiveStart,
+    /// "Stop".
+    LiveStop,
+    /// The live thread reported.
+    Live(LiveEvent),
+    /// The mirror switch.
+    LiveMirrorToggled(bool),
+    /// A sink's switch ([`LIVE_SINKS`] index).
+    LiveSinkToggled(usize, bool),
+    /// A sink's path or URL.
+    LiveSinkInput(usize, String),
     /// "I accept" on the responsible-use notice.
     TermsAccepted,
     /// "Quit" on the responsible-use notice.
@@ -485,6 +548,12 @@ impl State {
             missing: Vec::new(),
             fetch: FetchStatus::Idle,
             terms: launch.terms.clone(),
+            live: LiveStatus::Idle,
+            live_mirror: false,
+            live_sinks: LIVE_SINKS
+                .iter()
+                .map(|(_, _, default)| (false, (*default).to_owned()))
+                .collect(),
             preview_gen: 0,
             rebuild_gen: 0,
         };
@@ -518,7 +587,12 @@ impl State {
         (self.preview_gen, self.rebuild_gen)
     }
 
-    /// The host (plugins, services).
+    /// The host, shared (for threads of their own, such as live mode's).
+    pub fn shared_host(&self) -> Arc<Host> {
+        Arc::clone(&self.host)
+    }
+
+    /// The host (plugins, services) the app runs on.
     pub fn host(&self) -> &Host {
         &self.host
     }
@@ -571,6 +645,13 @@ impl State {
         match plan_change(self.running.as_ref(), &next, &self.host.plugins) {
             Change::None => Task::none(),
             Change::Live(changes) => {
+                if let LiveStatus::Running { handle, .. } = &self.live {
+                    for (id, key, value) in &changes {
+                        if let Some(text) = value_text(value) {
+                            handle.set(id, key, &text);
+                        }
+                    }
+                }
                 let tasks: Vec<_> = changes
                     .into_iter()
                     .map(|(id, key, value)| {
@@ -659,6 +740,16 @@ impl State {
     }
 
     fn open_target(&mut self, path: PathBuf) -> Task<Message> {
+        // `file:VIDEO` (as `--camera` takes it): the video played as a camera, for live mode.
+        let text = path.display().to_string();
+        if text.starts_with("file:") {
+            self.target = Target::Camera {
+                found: vec![text.clone()],
+                picked: Some(text),
+            };
+            self.preview = PreviewStatus::Empty;
+            return Task::none();
+        }
         self.face_mode = FaceMode::Profile;
         self.output_input = suggested_output(&path).display().to_string();
         self.render = RenderStatus::Idle;
@@ -725,6 +816,68 @@ impl State {
             output: PathBuf::from(output),
             inputs,
             overwrite,
+            label: self.editor.label,
+        })
+    }
+
+    fn start_live(&mut self) -> Task<Message> {
+        if matches!(self.live, LiveStatus::Running { .. }) {
+            return Task::none();
+        }
+        let job = match self.live_job() {
+            Ok(job) => job,
+            Err(e) => {
+                self.live = LiveStatus::Failed(e);
+                return Task::none();
+            }
+        };
+        if let Err(e) = super::live::check(&job) {
+            self.live = LiveStatus::Failed(e);
+            return Task::none();
+        }
+        let (handle, events) = super::live::start(Arc::clone(&self.host), job);
+        self.live = LiveStatus::Running {
+            handle,
+            frame: None,
+            size: (0, 0),
+            frames: 0,
+            recent: std::collections::VecDeque::new(),
+        };
+        Task::run(events, Message::Live)
+    }
+
+    /// What "Start live" would run now (the camera target, sinks switched on, profile).
+    ///
+    /// # Errors
+    /// No camera picked, the notice not accepted, or a profile that does not validate.
+    pub fn live_job(&self) -> Result<LiveJob, UiError> {
+        if self.terms != Terms::Accepted {
+            return Err(UiError::Input(
+                "accept the responsible-use notice first".into(),
+            ));
+        }
+        let Target::Camera {
+            picked: Some(camera),
+            ..
+        } = &self.target
+        else {
+            return Err(UiError::Input(
+                "pick a camera as the target first (or type file:VIDEO to play a video as a camera)"
+                    .into(),
+            ));
+        };
+        let sinks = LIVE_SINKS
+            .iter()
+            .zip(&self.live_sinks)
+            .filter(|(_, (on, _))| *on)
+            .map(|((_, prefix, _), (_, value))| format!("{prefix}{}", value.trim()))
+            .collect();
+        Ok(LiveJob {
+            profile: self.effective_profile()?,
+            sources: self.face_mode.source_faces(&self.sources),
+            camera: camera.clone(),
+            mirror: self.live_mirror,
+            sinks,
             label: self.editor.label,
         })
     }
@@ -804,6 +957,61 @@ pub fn update(state: &mut State, message: Message) -> Task<Message> {
             Task::none()
         }
         Message::TermsDeclined => iced::exit(),
+        Message::LiveStart => state.start_live(),
+        Message::LiveStop => {
+            if let LiveStatus::Running { handle, .. } = &state.live {
+                handle.stop();
+            }
+            Task::none()
+        }
+        Message::Live(event) => {
+            match event {
+                LiveEvent::Frame { image, size, at } => {
+                    if let LiveStatus::Running {
+                        frame,
+                        size: shown,
+                        frames,
+                        recent,
+                        ..
+                    } = &mut state.live
+                    {
+                        *frame = Some(image);
+                        *shown = size;
+                        *frames += 1;
+                        recent.push_back(at);
+                        while recent
+                            .front()
+                            .is_some_and(|t| at.duration_since(*t) > Duration::from_secs(1))
+                        {
+                            recent.pop_front();
+                        }
+                    }
+                }
+                LiveEvent::Ended(result) => {
+                    state.live = match result {
+                        Ok(stats) => LiveStatus::Ended(stats),
+                        Err(e) => LiveStatus::Failed(e),
+                    };
+                }
+            }
+            Task::none()
+        }
+        Message::LiveMirrorToggled(on) => {
+            state.live_mirror = on;
+            Task::none()
+        }
+        Message::LiveSinkToggled(k, on) => {
+            if let Some(sink) = state.live_sinks.get_mut(k) {
+                sink.0 = on;
+            }
+            Task::none()
+        }
+        Message::LiveSinkInput(k, value) => {
+            if let Some(sink) = state.live_sinks.get_mut(k) {
+                sink.1 = value;
+            }
+            Task::none()
+        }
         Message::FirstFrame => {
             if !state.first_frame {
                 state.first_frame = true;
@@ -1121,4 +1329,15 @@ pub fn update(state: &mut State, message: Message) -> Task<Message> {
             Task::none()
         }
     }
+}
+
+/// A setting value as `--set` and the live control lines take it.
+fn value_text(value: &SettingValue) -> Option<String> {
+    Some(match value {
+        SettingValue::Bool(b) => b.to_string(),
+        SettingValue::Int(i) => i.to_string(),
+        SettingValue::Float(f) => f.to_string(),
+        SettingValue::Text(t) => t.to_string(),
+        _ => return None,
+    })
 }

@@ -11,8 +11,8 @@ use super::error::UiError;
 use super::faces::{FaceMode, SourceStatus, THUMB_SIZE};
 use super::settings_view;
 use super::state::{
-    FaceModeKind, FetchStatus, Message, PipelineStatus, PreviewStatus, RenderStatus, Show, State,
-    Target, Terms, file_label,
+    FaceModeKind, FetchStatus, LIVE_SINKS, LiveStatus, Message, PipelineStatus, PreviewStatus,
+    RenderStatus, Show, State, Target, Terms, file_label,
 };
 use crate::responsible::consent::NOTICE;
 use crate::video::clock;
@@ -28,6 +28,13 @@ pub const PREVIEW_ID: &str = "preview-image";
 
 /// Width of the left column, in logical pixels.
 pub const LEFT_WIDTH: f32 = 470.0;
+
+/// Widget id of "Start live".
+pub const LIVE_START_ID: &str = "live:start";
+/// Widget id of the live "Stop" button.
+pub const LIVE_STOP_ID: &str = "live:stop";
+/// Widget id of the live picture.
+pub const LIVE_PREVIEW_ID: &str = "live:preview";
 
 /// Widget id of the notice's "I accept" button.
 pub const TERMS_ACCEPT_ID: &str = "terms:accept";
@@ -75,7 +82,8 @@ pub fn view(state: &State) -> Element<'_, Message> {
         column![
             preview_panel(state),
             faces_panel(state),
-            render_panel(state)
+            render_panel(state),
+            live_panel(state)
         ]
         .spacing(18)
         .padding(12),
@@ -418,6 +426,16 @@ fn preview_panel(state: &State) -> Element<'_, Message> {
         status
     ]
     .spacing(8);
+    if let LiveStatus::Running { frame, .. } = &state.live {
+        // Live: the newest processed camera frame replaces the still preview.
+        let shown: Element<'_, Message> = match frame {
+            Some(h) => image(h.clone()).content_fit(ContentFit::ScaleDown).into(),
+            None => text("Live: starting (loading models, opening the camera)…")
+                .size(13)
+                .into(),
+        };
+        return col.push(container(shown).id(LIVE_PREVIEW_ID)).into();
+    }
     if let Some(p) = state.preview.image() {
         let pic = |h: &iced::widget::image::Handle| {
             image(h.clone())
@@ -433,6 +451,81 @@ fn preview_panel(state: &State) -> Element<'_, Message> {
         for note in &p.notes {
             col = col.push(text(note.as_str()).size(12).color(NOTE_COLOUR));
         }
+    }
+    col.into()
+}
+
+/// Live mode: Start/Stop, mirror, the sinks besides the window, fps while running, the
+/// run's numbers when it ends.
+fn live_panel(state: &State) -> Element<'_, Message> {
+    let running = matches!(state.live, LiveStatus::Running { .. });
+    let is_camera = matches!(
+        state.target,
+        Target::Camera {
+            picked: Some(_),
+            ..
+        }
+    );
+    let start = if running {
+        container(button(text("Stop").size(13)).on_press(Message::LiveStop)).id(LIVE_STOP_ID)
+    } else {
+        container(
+            button(text("Start live").size(13))
+                .on_press_maybe(is_camera.then_some(Message::LiveStart)),
+        )
+        .id(LIVE_START_ID)
+    };
+    let mut col = column![
+        heading("Live"),
+        row![
+            start,
+            toggler(state.live_mirror)
+                .label("Mirror")
+                .on_toggle_maybe((!running).then_some(Message::LiveMirrorToggled))
+                .size(16),
+        ]
+        .spacing(14)
+        .align_y(Alignment::Center),
+    ]
+    .spacing(8);
+    for (k, ((label, _, _), (on, value))) in LIVE_SINKS.iter().zip(&state.live_sinks).enumerate() {
+        col = col.push(
+            row![
+                toggler(*on)
+                    .label(*label)
+                    .on_toggle_maybe((!running).then_some(move |v| Message::LiveSinkToggled(k, v)))
+                    .size(16)
+                    .width(Length::Fixed(170.0)),
+                text_input("", value)
+                    .on_input_maybe((!running).then_some(move |v| Message::LiveSinkInput(k, v)))
+                    .size(13),
+            ]
+            .spacing(8)
+            .align_y(Alignment::Center),
+        );
+    }
+    match &state.live {
+        LiveStatus::Idle if !is_camera => {
+            col = col.push(
+                text("Pick a camera as the target (or type file:VIDEO there) to go live.")
+                    .size(13)
+                    .color(NOTE_COLOUR),
+            );
+        }
+        LiveStatus::Idle => {}
+        LiveStatus::Running { frames, size, .. } => {
+            col = col.push(
+                text(format!(
+                    "{:.1} fps in the window, {frames} frame(s), {}×{}",
+                    state.live.fps(),
+                    size.0,
+                    size.1
+                ))
+                .size(13),
+            );
+        }
+        LiveStatus::Ended(stats) => col = col.push(text(stats.as_str()).size(12)),
+        LiveStatus::Failed(e) => col = col.push(error_box(e)),
     }
     col.into()
 }
