@@ -836,6 +836,7 @@ fn live_mode_plays_a_file_camera_into_the_window_and_a_recording_until_stop() {
         frame: None,
         size: (0, 0),
         frames: 0,
+        latency_ms: 0.0,
         recent: Default::default(),
     };
     {
@@ -847,9 +848,22 @@ fn live_mode_plays_a_file_camera_into_the_window_and_a_recording_until_stop() {
         let event = block_on(events.next()).expect("the stream ends with Ended");
         let ended = matches!(event, LiveEvent::Ended(_));
         let _ = update(&mut state, Message::Live(event));
-        if let LiveStatus::Running { frames, .. } = &state.live
+        if let LiveStatus::Running {
+            frames, latency_ms, ..
+        } = &state.live
             && *frames == 10
         {
+            // The latency the panel shows is the frame's own, measured like the stats.
+            assert!(*latency_ms > 0.0 && *latency_ms < 2000.0, "{latency_ms}");
+            let shown = {
+                let mut ui = sim(&state);
+                ui.find(format!(
+                    "{:.1} fps, latency {latency_ms:.0} ms (capture → sink), 10 frame(s), 320×180",
+                    state.live.fps()
+                ))
+                .is_ok()
+            };
+            assert!(shown, "the live line with fps and latency");
             let _ = update(&mut state, Message::LiveStop);
         }
         if ended {

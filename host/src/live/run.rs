@@ -138,7 +138,8 @@ fn sink_thread(
         report.latencies_ms.push(latency.as_secs_f64() * 1000.0);
         let t = Instant::now();
         for (k, sink) in sinks.iter_mut().enumerate() {
-            if let Err(reason) = sink.send(&frame.image, frame.timestamp_us) {
+            let latency_ms = latency.as_secs_f64() * 1000.0;
+            if let Err(reason) = sink.send(&frame.image, frame.timestamp_us, latency_ms) {
                 report.error = Some(LiveError::SinkFailed {
                     sink: sink.label(),
                     reason,

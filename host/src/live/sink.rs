@@ -192,13 +192,22 @@ impl OpenSink {
     }
 
     /// Hands one frame over; `timestamp_us` is its capture time on the run's clock.
-    pub(super) fn send(&mut self, image: &OwnedImage, timestamp_us: i64) -> Result<(), String> {
+    /// Hands one frame over; `latency_ms` (capture → sink) travels with window frames.
+    pub(super) fn send(
+        &mut self,
+        image: &OwnedImage,
+        timestamp_us: i64,
+        latency_ms: f64,
+    ) -> Result<(), String> {
         match self {
             Self::Encoded { writer, .. } => {
                 writer.push(image, timestamp_us).map_err(|e| e.to_string())
             }
             Self::V4l2(v) => v.write(image.data.as_slice(), image.width),
-            Self::Window(tx) => match tx.try_send(super::window::WindowFrame::from(image)) {
+            Self::Window(tx) => match tx.try_send(super::window::WindowFrame {
+                latency_ms,
+                ..super::window::WindowFrame::from(image)
+            }) {
                 // A window that has not drawn the last frame yet skips this one.
                 Ok(()) | Err(std::sync::mpsc::TrySendError::Full(_)) => Ok(()),
                 Err(std::sync::mpsc::TrySendError::Disconnected(_)) => {

@@ -19,6 +19,8 @@ pub struct WindowFrame {
     pub height: u32,
     /// RGBA8 pixels.
     pub rgba: Vec<u8>,
+    /// Capture → sink latency of this frame, ms (what the stats measure).
+    pub latency_ms: f64,
 }
 
 impl From<&OwnedImage> for WindowFrame {
@@ -31,6 +33,7 @@ impl From<&OwnedImage> for WindowFrame {
             width: image.width,
             height: image.height,
             rgba,
+            latency_ms: 0.0,
         }
     }
 }

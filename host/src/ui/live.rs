@@ -56,6 +56,8 @@ pub enum LiveEvent {
         size: (u32, u32),
         /// When it reached the window's channel.
         at: Instant,
+        /// Its capture → sink latency, ms.
+        latency_ms: f64,
     },
     /// The run ended: its numbers (the CLI's summary line), or why it failed.
     Ended(Result<String, UiError>),
@@ -143,12 +145,14 @@ fn run(
         .spawn(move || {
             for frame in window_rx {
                 let size = (frame.width, frame.height);
+                let latency_ms = frame.latency_ms;
                 let image =
                     iced::widget::image::Handle::from_rgba(frame.width, frame.height, frame.rgba);
                 let sent = forward.unbounded_send(LiveEvent::Frame {
                     image,
                     size,
                     at: Instant::now(),
+                    latency_ms,
                 });
                 if sent.is_err() {
                     break;

@@ -137,6 +137,8 @@ pub enum LiveStatus {
         size: (u32, u32),
         /// Frames shown so far.
         frames: u64,
+        /// Capture → sink latency of the latest frame, ms.
+        latency_ms: f64,
         /// Arrival times of the last second's frames (for the fps shown).
         recent: std::collections::VecDeque<Instant>,
     },
@@ -841,6 +843,7 @@ impl State {
             frame: None,
             size: (0, 0),
             frames: 0,
+            latency_ms: 0.0,
             recent: std::collections::VecDeque::new(),
         };
         Task::run(events, Message::Live)
@@ -966,16 +969,23 @@ pub fn update(state: &mut State, message: Message) -> Task<Message> {
         }
         Message::Live(event) => {
             match event {
-                LiveEvent::Frame { image, size, at } => {
+                LiveEvent::Frame {
+                    image,
+                    size,
+                    at,
+                    latency_ms,
+                } => {
                     if let LiveStatus::Running {
                         frame,
                         size: shown,
                         frames,
                         recent,
+                        latency_ms: latency,
                         ..
                     } = &mut state.live
                     {
                         *frame = Some(image);
+                        *latency = latency_ms;
                         *shown = size;
                         *frames += 1;
                         recent.push_back(at);

@@ -513,10 +513,15 @@ fn live_panel(state: &State) -> Element<'_, Message> {
             );
         }
         LiveStatus::Idle => {}
-        LiveStatus::Running { frames, size, .. } => {
+        LiveStatus::Running {
+            frames,
+            size,
+            latency_ms,
+            ..
+        } => {
             col = col.push(
                 text(format!(
-                    "{:.1} fps in the window, {frames} frame(s), {}×{}",
+                    "{:.1} fps, latency {latency_ms:.0} ms (capture → sink), {frames} frame(s), {}×{}",
                     state.live.fps(),
                     size.0,
                     size.1
