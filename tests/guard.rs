@@ -304,17 +304,24 @@ fn a_flagged_target_image_or_source_ends_the_run_with_nothing_written() {
     assert!(out.is_file());
 }
 
-/// 2 s black then 1 s white at 10 fps, 64 × 48.
-fn black_then_white(path: &Path) {
+/// `first` for `first_s` seconds then `second` for `second_s`, at 10 fps, `size` (ffv1).
+fn two_colours(
+    path: &Path,
+    size: &str,
+    (first, first_s): (&str, u32),
+    (second, second_s): (&str, u32),
+) {
+    let a = format!("color=c={first}:s={size}:r=10:d={first_s}");
+    let b = format!("color=c={second}:s={size}:r=10:d={second_s}");
     ffmpeg(&[
         "-f",
         "lavfi",
         "-i",
-        "color=c=black:s=64x48:r=10:d=2",
+        &a,
         "-f",
         "lavfi",
         "-i",
-        "color=c=white:s=64x48:r=10:d=1",
+        &b,
         "-filter_complex",
         "[0:v][1:v]concat=n=2:v=1[v]",
         "-map",
@@ -323,6 +330,11 @@ fn black_then_white(path: &Path) {
         "ffv1",
         path.to_str().unwrap(),
     ]);
+}
+
+/// 2 s black then 1 s white at 10 fps, 64 × 48.
+fn black_then_white(path: &Path) {
+    two_colours(path, "64x48", ("black", 2), ("white", 1));
 }
 
 #[test]
@@ -642,23 +654,7 @@ fn live_frames_stay_refused_and_blanked_until_a_checked_frame_is_clean() {
 
 /// 1 s white then 2 s black at 10 fps, 320 × 180.
 fn white_then_black(path: &Path) {
-    ffmpeg(&[
-        "-f",
-        "lavfi",
-        "-i",
-        "color=c=white:s=320x180:r=10:d=1",
-        "-f",
-        "lavfi",
-        "-i",
-        "color=c=black:s=320x180:r=10:d=2",
-        "-filter_complex",
-        "[0:v][1:v]concat=n=2:v=1[v]",
-        "-map",
-        "[v]",
-        "-c:v",
-        "ffv1",
-        path.to_str().unwrap(),
-    ]);
+    two_colours(path, "320x180", ("white", 1), ("black", 2));
 }
 
 #[test]
