@@ -537,3 +537,40 @@ fn a_camera_lost_mid_run_ends_cleanly_with_the_recording_finalised() {
     );
     assert_recording_matches(&rec, &stats);
 }
+
+#[test]
+fn the_window_sink_shows_the_frames_under_xvfb_and_closes_at_the_end() {
+    let xvfb = crate::ui::window::Xvfb::start();
+    let (dir, plugins, profile) = sleeper_setup("window", "sleep_ms = 0");
+    let cam = clip(&dir, 45);
+    let rec = dir.join("beside-the-window.mkv");
+    let stats_path = dir.join("s.json");
+    let o = live_command(
+        &plugins,
+        &profile,
+        &cam,
+        &[
+            "--output",
+            "window",
+            "--output",
+            &format!("record:{}", rec.display()),
+            "--stats-json",
+            stats_path.to_str().unwrap(),
+        ],
+    )
+    .env("DISPLAY", &xvfb.display)
+    .env_remove("WAYLAND_DISPLAY")
+    .env("ICED_BACKEND", "tiny-skia")
+    .stdin(Stdio::null())
+    .output()
+    .unwrap();
+    let e = stderr(&o);
+    assert!(o.status.success(), "{e}");
+    // The window was a sink like the recording (its summary line), and the run ended at the
+    // end of the file camera, which closed the window.
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert!(out.lines().any(|l| l == "window"), "{out}");
+    let stats = read_json(&stats_path);
+    assert_eq!(stats["ended"], "end of file", "{stats}");
+    assert_recording_matches(&rec, &stats);
+}

@@ -26,7 +26,7 @@ use std::sync::Arc;
 use std::sync::mpsc::Receiver;
 use std::time::Instant;
 
-mod window;
+pub(crate) mod window;
 
 const PLUGINS: [&str; 4] = [
     "content_guard",

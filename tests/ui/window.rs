@@ -50,13 +50,13 @@ impl Drop for Running {
 }
 
 /// A virtual X server on a free display number.
-struct Xvfb {
+pub(crate) struct Xvfb {
     _server: Running,
-    display: String,
+    pub(crate) display: String,
 }
 
 impl Xvfb {
-    fn start() -> Self {
+    pub(crate) fn start() -> Self {
         need("Xvfb");
         let n = (90..140)
             .find(|n| {

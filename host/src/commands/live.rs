@@ -17,6 +17,7 @@ use super::setup::Host;
 use crate::capture::{CameraSpec, CaptureRequest};
 use crate::cli::LiveArgs;
 use crate::live::window::check_display;
+use crate::live::window_app::run_window;
 use crate::live::{LiveConfig, LiveError, SinkSpec, run_live};
 use crate::media::check_output_target;
 use crate::profile::Profile;
@@ -63,11 +64,6 @@ pub fn live(host: &Host, args: &LiveArgs, out: &mut dyn Write) -> Result<Complet
             sink: "window".into(),
             reason,
         })?;
-        return Err(LiveError::SinkOpen {
-            sink: "window".into(),
-            reason: "the preview window is not part of this build yet; use record:, stream: or v4l2: (or the liveswap UI)".into(),
-        }
-        .into());
     }
 
     let run = RunProfile::from_request(
@@ -125,16 +121,56 @@ pub fn live(host: &Host, args: &LiveArgs, out: &mut dyn Write) -> Result<Complet
     };
     let cancel = host.services.cancel_flag();
     let controls = stdin_controls();
-    let outcome = run_live(
-        &config,
-        &mut pipeline,
-        &host.plugins,
-        &sources,
-        Some(controls),
-        &cancel,
-        None,
-        &mut |label| tracing::warn!("live: {label}; processors: {}", profile_ids(&run.profile)),
-    )?;
+    let processors = profile_ids(&run.profile);
+    let mut opened = |label: &str| tracing::warn!("live: {label}; processors: {processors}");
+    let outcome = if config.sinks.contains(&SinkSpec::Window) {
+        // iced owns the main thread: the loop runs on a worker and the window shows its
+        // frames; closing the window stops the loop as Ctrl-C does.
+        let (frames_tx, frames_rx) = std::sync::mpsc::sync_channel(1);
+        std::thread::scope(|scope| {
+            let worker = scope.spawn(|| {
+                run_live(
+                    &config,
+                    &mut pipeline,
+                    &host.plugins,
+                    &sources,
+                    Some(controls),
+                    &cancel,
+                    Some(frames_tx),
+                    &mut opened,
+                )
+            });
+            let shown = run_window(frames_rx, &args.camera);
+            cancel.store(true, std::sync::atomic::Ordering::SeqCst);
+            let outcome = worker.join().unwrap_or_else(|_| {
+                Err(LiveError::SinkFailed {
+                    sink: "live".into(),
+                    reason: "the live loop panicked".into(),
+                })
+            });
+            match (shown, outcome) {
+                (Err(reason), Ok(mut o)) => {
+                    o.error.get_or_insert(LiveError::SinkFailed {
+                        sink: "window".into(),
+                        reason,
+                    });
+                    Ok(o)
+                }
+                (_, outcome) => outcome,
+            }
+        })?
+    } else {
+        run_live(
+            &config,
+            &mut pipeline,
+            &host.plugins,
+            &sources,
+            Some(controls),
+            &cancel,
+            None,
+            &mut opened,
+        )?
+    };
     for line in &outcome.sinks {
         writeln!(out, "{line}")?;
     }

@@ -22,6 +22,7 @@ pub mod sink;
 pub mod stats;
 pub mod v4l2;
 pub mod window;
+pub mod window_app;
 
 pub use error::LiveError;
 pub use run::{LiveConfig, LiveOutcome, run_live};

@@ -364,7 +364,7 @@ fn target_panel(state: &State) -> Element<'_, Message> {
             if found.is_empty() {
                 col = col.push(text("No camera found.").size(14).color(ERROR_COLOUR));
                 col = col.push(
-                    text("Connect a camera, or pick an image or video file. Live mode is not part of this build yet.")
+                    text("Connect a camera (check `liveswap cameras` and the video group), pick an image or video file, or type file:VIDEO to play a video as a camera.")
                         .size(12),
                 );
             } else {
@@ -373,7 +373,7 @@ fn target_panel(state: &State) -> Element<'_, Message> {
                     picked.clone(),
                     Message::CameraPicked,
                 ));
-                col = col.push(text("Live mode is not part of this build yet.").size(12));
+                col = col.push(text("Start it in the Live panel.").size(12));
             }
         }
     }
