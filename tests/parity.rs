@@ -48,8 +48,10 @@ fn input_image(key: &str) -> std::path::PathBuf {
 
 /// Runs the analyser (all three models) over `image` at `det_size`.
 fn analyse(image: &Path, det_size: u32, landmarks: bool) -> Vec<Face> {
+    // One folder per (size, landmarks, image): tests run in parallel, and two sharing a
+    // folder would replace each other's plugin files while the other loads them.
     let dir = real_plugin_dir(&format!(
-        "parity-{det_size}-{}",
+        "parity-{det_size}-{landmarks}-{}",
         image.file_stem().unwrap().to_string_lossy()
     ));
     let plugins = PluginSet::load(&[SearchPath::Cli(dir)]);
