@@ -123,23 +123,30 @@ pub fn live(host: &Host, args: &LiveArgs, out: &mut dyn Write) -> Result<Complet
     let controls = stdin_controls();
     let processors = profile_ids(&run.profile);
     let mut opened = |label: &str| tracing::warn!("live: {label}; processors: {processors}");
-    let outcome = if config.sinks.contains(&SinkSpec::Window) {
+    let (frames_tx, frames_rx) = if config.sinks.contains(&SinkSpec::Window) {
+        let (tx, rx) = std::sync::mpsc::sync_channel(1);
+        (Some(tx), Some(rx))
+    } else {
+        (None, None)
+    };
+    let live = || {
+        run_live(
+            &config,
+            &mut pipeline,
+            &host.plugins,
+            &sources,
+            Some(controls),
+            &cancel,
+            frames_tx,
+            &mut opened,
+        )
+    };
+    let outcome = match frames_rx {
+        None => live()?,
         // iced owns the main thread: the loop runs on a worker and the window shows its
         // frames; closing the window stops the loop as Ctrl-C does.
-        let (frames_tx, frames_rx) = std::sync::mpsc::sync_channel(1);
-        std::thread::scope(|scope| {
-            let worker = scope.spawn(|| {
-                run_live(
-                    &config,
-                    &mut pipeline,
-                    &host.plugins,
-                    &sources,
-                    Some(controls),
-                    &cancel,
-                    Some(frames_tx),
-                    &mut opened,
-                )
-            });
+        Some(frames_rx) => std::thread::scope(|scope| {
+            let worker = scope.spawn(live);
             let shown = run_window(frames_rx, &args.camera);
             cancel.store(true, std::sync::atomic::Ordering::SeqCst);
             let outcome = worker.join().unwrap_or_else(|_| {
@@ -158,18 +165,7 @@ pub fn live(host: &Host, args: &LiveArgs, out: &mut dyn Write) -> Result<Complet
                 }
                 (_, outcome) => outcome,
             }
-        })?
-    } else {
-        run_live(
-            &config,
-            &mut pipeline,
-            &host.plugins,
-            &sources,
-            Some(controls),
-            &cancel,
-            None,
-            &mut opened,
-        )?
+        })?,
     };
     for line in &outcome.sinks {
         writeln!(out, "{line}")?;
