@@ -26,6 +26,12 @@ fn bench_reports_stages_model_calls_fps_and_memory() {
     assert_ok(&o);
     let r: Value = serde_json::from_slice(&o.stdout).unwrap();
     assert_eq!(r["frames"], 5, "{r}");
+    // The CPU session options the run used: the measured defaults.
+    let runtime = r["runtime"].as_str().unwrap();
+    assert!(
+        runtime.ends_with("graph optimization all, spinning off, arena on, pinning off"),
+        "{runtime}"
+    );
     assert_eq!(
         (r["width"].as_u64(), r["height"].as_u64()),
         (Some(256), Some(256))
@@ -55,8 +61,19 @@ fn bench_reports_stages_model_calls_fps_and_memory() {
         .collect();
     assert_eq!(left.len(), 1, "{left:?}");
 
-    // The table form names the same things.
+    // The table form names the same things; every session option can be changed (ONNX
+    // Runtime accepts each of them) and is reported as used.
     let o = liveswap(&[
+        "--graph-optimization",
+        "basic",
+        "--ort-spinning",
+        "on",
+        "--ort-arena",
+        "off",
+        "--ort-pinning",
+        "on",
+        "--execution-threads",
+        "2",
         "bench",
         "-p",
         "profiles/debug.toml",
@@ -77,8 +94,21 @@ fn bench_reports_stages_model_calls_fps_and_memory() {
         "throughput:",
         "peak memory",
         "inside ONNX Runtime",
+        "graph optimization basic, spinning on, arena off, pinning on",
     ] {
         assert!(text.contains(needle), "{needle} in\n{text}");
     }
     assert!(dir.join("kept.mkv").is_file(), "--output keeps the video");
+    let o = liveswap(&[
+        "--ort-spinning",
+        "sometimes",
+        "bench",
+        "-p",
+        "profiles/debug.toml",
+        "-t",
+        clip.to_str().unwrap(),
+    ]);
+    assert!(!o.status.success());
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("expected on or off"), "{err}");
 }

@@ -256,3 +256,98 @@ fn shipped_profiles_use_fp32_unless_named_int8() {
         );
     }
 }
+
+/// The quantizer's interpreter, found where `liveswap models quantize` looks for it.
+fn quantize_python() -> std::path::PathBuf {
+    if let Some(p) = std::env::var_os("LIVESWAP_QUANTIZE_PYTHON").filter(|p| !p.is_empty()) {
+        return p.into();
+    }
+    let data = std::env::var_os("XDG_DATA_HOME")
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|| {
+            std::path::PathBuf::from(std::env::var_os("HOME").unwrap()).join(".local/share")
+        });
+    data.join("liveswap/quantize-env/bin/python")
+}
+
+/// inswapper keeps its identity projection `emap` as the file's last initializer, read by
+/// nothing in the graph; ONNX Runtime's tools drop such initializers, which left an int8
+/// inswapper that the swapper refuses ("not an inswapper model"). The tool puts it back.
+#[test]
+fn an_inswapper_shaped_model_keeps_its_emap_as_the_last_initializer() {
+    use crate::swap::models::{DIM, tint};
+    use liveswap_host::inference::onnx_proto::{
+        InitializerData, Precision, Selector, read_initializer, read_precision,
+    };
+    use liveswap_tests::onnx::Dim;
+    let dir = temp_dir("q8-emap");
+    let src = dir.join("swapper.onnx");
+    let w: Vec<f32> = (0..DIM * 3)
+        .map(|i| ((i % 7) as f32 - 3.0) * 0.01)
+        .collect();
+    // A recognisable, non-identity projection.
+    let emap: Vec<f32> = (0..DIM * DIM)
+        .map(|i| ((i * 13) % 101) as f32 / 100.0)
+        .collect();
+    tint(&src, Dim::Fixed(1), &w, emap.clone());
+
+    // Calibration inputs in the tool's format: the swapper's two inputs per call.
+    let calib = dir.join("calib");
+    std::fs::create_dir_all(&calib).unwrap();
+    let mut samples = Vec::new();
+    for k in 0..4usize {
+        let target: Vec<f32> = (0..3 * 128 * 128)
+            .map(|i| ((i * 31 + k * 977) % 255) as f32 / 255.0)
+            .collect();
+        let source: Vec<f32> = (0..DIM)
+            .map(|i| (((i + k) % 9) as f32 - 4.0) / 40.0)
+            .collect();
+        let mut call = Vec::new();
+        for (name, shape, values) in [
+            ("target", vec![1, 3, 128, 128], target),
+            ("source", vec![1, DIM], source),
+        ] {
+            let file = format!("{k}-{name}.f32");
+            let bytes: Vec<u8> = values.iter().flat_map(|v| v.to_le_bytes()).collect();
+            std::fs::write(calib.join(&file), bytes).unwrap();
+            call.push(serde_json::json!({"name": name, "shape": shape, "file": file}));
+        }
+        samples.push(serde_json::Value::Array(call));
+    }
+    std::fs::write(
+        calib.join("index.json"),
+        serde_json::json!({ "samples": samples }).to_string(),
+    )
+    .unwrap();
+    let recipe = dir.join("recipe.json");
+    std::fs::write(
+        &recipe,
+        r#"{"format": "QDQ", "activation_type": "QUInt8", "weight_type": "QInt8",
+            "per_channel": true, "calibrate_method": "MinMax", "op_types": ["MatMul"]}"#,
+    )
+    .unwrap();
+
+    let out = dir.join("swapper@int8.onnx");
+    let tool = workspace().join("host/src/commands/quantize/quantize_tool.py");
+    let o = std::process::Command::new(quantize_python())
+        .arg(&tool)
+        .args([&src, &out, &calib, &recipe])
+        .output()
+        .unwrap();
+    let (stdout, stderr) = text(&o);
+    assert!(o.status.success(), "{stdout}\n{stderr}");
+    let applied: serde_json::Value = serde_json::from_str(stdout.lines().last().unwrap()).unwrap();
+    assert_eq!(applied["recipe"]["kept_initializer"], "emap", "{applied}");
+
+    assert_eq!(read_precision(&out).unwrap(), Precision::Int8);
+    let last = read_initializer(&out, &Selector::Index(-1))
+        .unwrap()
+        .unwrap();
+    assert_eq!(last.name, "emap");
+    assert_eq!(last.dims, vec![DIM as i64, DIM as i64]);
+    match last.data {
+        InitializerData::F32(v) => assert_eq!(v, emap),
+        other => panic!("emap is not f32: {other:?}"),
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}

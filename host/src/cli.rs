@@ -58,6 +58,21 @@ pub struct GlobalArgs {
     /// GPU index for cuda, tensorrt, rocm, directml (and openvino as GPU.N) [default: 0].
     #[arg(long, value_name = "N", global = true)]
     pub device_id: Option<i32>,
+    /// ONNX Runtime graph optimisation when a model opens: off, basic, extended or all
+    /// [default: all].
+    #[arg(long, value_name = "LEVEL", global = true, hide_short_help = true)]
+    pub graph_optimization: Option<crate::inference::GraphLevel>,
+    /// Let idle ONNX Runtime threads spin waiting for work (on/off). Spinning takes cycles
+    /// from decode, encode and capture between model calls [default: see README, "ONNX
+    /// Runtime session options"].
+    #[arg(long, value_name = "ON|OFF", global = true, hide_short_help = true)]
+    pub ort_spinning: Option<crate::inference::Switch>,
+    /// ONNX Runtime's CPU memory arena (on/off) [default: on].
+    #[arg(long, value_name = "ON|OFF", global = true, hide_short_help = true)]
+    pub ort_arena: Option<crate::inference::Switch>,
+    /// Pin ONNX Runtime's worker threads to cores (on/off) [default: off].
+    #[arg(long, value_name = "ON|OFF", global = true, hide_short_help = true)]
+    pub ort_pinning: Option<crate::inference::Switch>,
     /// More log output (-v info, -vv debug, -vvv trace). RUST_LOG overrides.
     #[arg(short, long, action = clap::ArgAction::Count, global = true)]
     pub verbose: u8,

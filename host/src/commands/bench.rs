@@ -37,7 +37,8 @@ pub struct BenchReport {
     pub width: u32,
     /// Frame size.
     pub height: u32,
-    /// ONNX Runtime version, execution provider and threads (`"1.31.1 cpu, 2 threads"`).
+    /// ONNX Runtime version, execution provider, threads and CPU session options
+    /// (`"ONNX Runtime 1.31.1 cpu, 2 thread(s), graph optimization all, spinning on, …"`).
     pub runtime: String,
     /// Milliseconds per frame: `decode`, each processor id, `encode`.
     pub stages_ms: BTreeMap<String, f64>,
@@ -202,12 +203,13 @@ fn measure(host: &Host, args: &BenchArgs, done: &VideoRun) -> BenchReport {
     let wall = t.wall.as_secs_f64();
     let runtime = match host.services.inference() {
         Ok(s) => format!(
-            "ONNX Runtime {} {}, {} thread(s)",
+            "ONNX Runtime {} {}, {} thread(s), {}",
             s.ort_version(),
             s.provider(),
             s.options()
                 .intra_threads
-                .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
+                .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get())),
+            s.options().cpu
         ),
         Err(_) => "no model ran".to_owned(),
     };

@@ -39,6 +39,7 @@ pub fn providers(
         intra_threads: options.intra_threads,
         device_id: options.device_id,
         cache_dir: options.cache_dir.clone(),
+        cpu_arena: options.cpu.arena,
     };
     let env = runtime.environment();
     let rows: Vec<Row> = ExecutionProvider::ALL

@@ -2,7 +2,7 @@
 
 use super::error::CommandError;
 use crate::cli::GlobalArgs;
-use crate::inference::ProviderChoice;
+use crate::inference::{CpuTuning, ProviderChoice};
 use crate::models::ModelStore;
 use crate::pipeline::{InferenceOptions, Services};
 use crate::plugins::{PluginSet, SearchPath};
@@ -114,6 +114,18 @@ pub fn inference_options(
         intra_threads: global.execution_threads,
         device_id: global.device_id,
         cache_dir: models.install_dir().map(|d| d.join(".cache")),
+        cpu: cpu_tuning(global),
+    }
+}
+
+/// The CPU session options: the measured defaults, changed by the global flags.
+pub fn cpu_tuning(global: &GlobalArgs) -> CpuTuning {
+    let d = CpuTuning::default();
+    CpuTuning {
+        graph: global.graph_optimization.unwrap_or(d.graph),
+        spinning: global.ort_spinning.map_or(d.spinning, |s| s.0),
+        arena: global.ort_arena.map_or(d.arena, |s| s.0),
+        pinning: global.ort_pinning.map_or(d.pinning, |s| s.0),
     }
 }
 

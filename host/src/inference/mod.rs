@@ -22,6 +22,7 @@
 //! | `providers.rs` | [`ExecutionProvider`], `auto` selection with fallback, the single place sessions get a provider and threads |
 //! | `session.rs` | [`InferenceService`], [`HostModel`] (implements [`liveswap_sdk::Model`]) |
 //! | `signature.rs` | [`check_signature`]: is this file the model the processor needs? |
+//! | `tuning.rs` | [`CpuTuning`]: graph optimisation level, spinning, arena, pinning (measured defaults) |
 //! | `stats.rs` | [`CallStats`]: time per model call (whole call and inside ONNX Runtime), for `liveswap bench` |
 //! | `onnx_proto.rs` | a tiny ONNX protobuf reader for the last graph initializer (inswapper's `emap`) |
 //! | `error.rs` | [`InferenceError`], mapped to [`liveswap_sdk::SdkError`] codes |
@@ -58,6 +59,7 @@ pub mod providers;
 pub mod session;
 pub mod signature;
 pub mod stats;
+pub mod tuning;
 
 pub use error::InferenceError;
 pub use library::{ORT_RELEASE, Runtime};
@@ -68,3 +70,4 @@ pub use providers::{
 pub use session::{HostModel, InferenceOptions, InferenceService, InputTap, TappedCall};
 pub use signature::{SignatureMismatch, check as check_signature};
 pub use stats::{CallStats, CallTotals};
+pub use tuning::{CpuTuning, GraphLevel, Switch};

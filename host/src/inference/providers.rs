@@ -27,6 +27,7 @@
 //! | `openvino` | `OpenVINOExecutionProvider` | `onnxruntime-openvino` |
 
 use super::error::InferenceError;
+use super::tuning::CpuTuning;
 use ort::environment::Environment;
 use ort::ep::ExecutionProvider as OrtProvider;
 use ort::ep::ExecutionProviderDispatch;
@@ -256,7 +257,7 @@ impl From<ExecutionProvider> for ProviderChoice {
 }
 
 /// Session settings that go with the provider.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ProviderSettings {
     /// Intra-op threads per session; `None` or `Some(0)` means [`default_intra_threads`].
     pub intra_threads: Option<usize>,
@@ -265,6 +266,19 @@ pub struct ProviderSettings {
     /// Where TensorRT engines (and Core ML / OpenVINO compiled models) are cached; usually
     /// `<models dir>/.cache`.
     pub cache_dir: Option<PathBuf>,
+    /// The CPU provider's memory arena (see [`super::tuning::CpuTuning::arena`]).
+    pub cpu_arena: bool,
+}
+
+impl Default for ProviderSettings {
+    fn default() -> Self {
+        Self {
+            intra_threads: None,
+            device_id: None,
+            cache_dir: None,
+            cpu_arena: CpuTuning::default().arena,
+        }
+    }
 }
 
 /// The default number of intra-op threads: the cores available to this process.
@@ -485,8 +499,12 @@ fn dispatch(provider: ExecutionProvider, s: &ProviderSettings) -> Vec<ExecutionP
             .map(|d| d.join(kind).display().to_string())
     };
     let list = match provider {
-        // `CPU::default()` would switch ONNX Runtime's memory arena off; keep its default.
-        ExecutionProvider::Cpu => vec![ort::ep::CPU::default().with_arena_allocator(true).build()],
+        // `CPU::default()` would switch ONNX Runtime's memory arena off: always say which.
+        ExecutionProvider::Cpu => vec![
+            ort::ep::CPU::default()
+                .with_arena_allocator(s.cpu_arena)
+                .build(),
+        ],
         ExecutionProvider::Cuda => {
             let mut cuda = ort::ep::CUDA::default();
             if let Some(id) = s.device_id {

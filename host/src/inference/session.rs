@@ -21,6 +21,7 @@ use super::onnx_proto::{self, InitializerData};
 use super::providers::{self, ExecutionProvider, ProviderChoice, ProviderSettings, Selection};
 use super::signature;
 use super::stats::CallStats;
+use super::tuning::CpuTuning;
 use liveswap_sdk::abi_stable::sabi_trait::TD_Opaque;
 use liveswap_sdk::abi_stable::std_types::{ROption, RResult, RSlice, RStr, RVec};
 use liveswap_sdk::{
@@ -50,6 +51,9 @@ pub struct InferenceOptions {
     /// Cache directory for compiled engines (TensorRT, Core ML, OpenVINO); usually
     /// `<models dir>/.cache`.
     pub cache_dir: Option<PathBuf>,
+    /// CPU session options (`--graph-optimization`, `--ort-spinning`, `--ort-arena`,
+    /// `--ort-pinning`).
+    pub cpu: CpuTuning,
 }
 
 impl InferenceOptions {
@@ -58,6 +62,7 @@ impl InferenceOptions {
             intra_threads: self.intra_threads,
             device_id: self.device_id,
             cache_dir: self.cache_dir.clone(),
+            cpu_arena: self.cpu.arena,
         }
     }
 }
@@ -228,9 +233,7 @@ impl InferenceService {
             &self.options.provider_settings(),
             id,
         )?;
-        let mut builder = builder
-            .with_optimization_level(GraphOptimizationLevel::All)
-            .map_err(|e| runtime_error("enabling graph optimizations", &e))?;
+        let mut builder = self.tune(builder)?;
         let session = builder
             .commit_from_file(path)
             .map_err(|e| InferenceError::model_load(path, e.to_string()))?;
@@ -280,6 +283,30 @@ impl InferenceService {
             stats: self.stats.clone(),
             tap: self.tap.clone(),
         })
+    }
+
+    /// Applies the CPU session options to one session's builder.
+    fn tune(
+        &self,
+        builder: ort::session::builder::SessionBuilder,
+    ) -> Result<ort::session::builder::SessionBuilder, InferenceError> {
+        let cpu = self.options.cpu;
+        let builder = builder
+            .with_optimization_level(cpu.graph.ort())
+            .map_err(|e| runtime_error("setting the graph optimization level", &e))?
+            .with_intra_op_spinning(cpu.spinning)
+            .map_err(|e| runtime_error("setting intra-op spinning", &e))?;
+        let threads = self
+            .options
+            .intra_threads
+            .filter(|&n| n > 0)
+            .unwrap_or_else(providers::default_intra_threads);
+        match cpu.affinities(threads, providers::default_intra_threads()) {
+            Some(list) => builder
+                .with_config_entry("session.intra_op_thread_affinities", &list)
+                .map_err(|e| runtime_error("pinning intra-op threads", &e)),
+            None => Ok(builder),
+        }
     }
 
     /// Reads a model file's real inputs and outputs (names, element types, `-1` for dynamic

@@ -26,7 +26,7 @@ use crate::patch::Patch;
 use crate::points::{INNER_MOUTH, LANDMARKS, PointsError, control_points, mask_points};
 use crate::poisson::{SolveOptions, SolveReport, seamless};
 use crate::settings::MorphOptions;
-use crate::shading::match_shading;
+use crate::shading::match_shading_lab;
 use crate::shape::transfer_shape;
 use crate::sharpen::unsharp;
 use crate::warp::warp_mesh;
@@ -148,16 +148,26 @@ pub fn morph_face(
             *f = *t;
         }
     }
+    // The target's pixels in CIELAB, converted once for the colour steps and the blend.
+    let target_lab: Vec<[f32; 3]> = target.data.iter().map(|&p| colour::rgb_to_lab(p)).collect();
     if opts.color_correction {
-        colour::transfer(&mut face.data, &target.data, &weight);
+        colour::transfer_to_lab(&mut face.data, &target_lab, &weight);
         let (w, h) = (rect.width(), rect.height());
         let sigma = SHADING_SIGMA_FRACTION * size;
-        match_shading(&mut face.data, &target.data, &weight, w, h, sigma);
+        match_shading_lab(&mut face.data, &target_lab, &weight, w, h, sigma);
     }
     unsharp(&mut face, opts.sharpness);
-    let solve = opts
-        .poisson_blend
-        .then(|| blend_edge(&mut face, &target, &edge, &covered, &weight, size));
+    let solve = opts.poisson_blend.then(|| {
+        blend_edge(
+            &mut face,
+            &target,
+            &target_lab,
+            &edge,
+            &covered,
+            &weight,
+            size,
+        )
+    });
     let mut written = 0;
     for w in &mut weight {
         *w *= opts.opacity;
@@ -180,6 +190,7 @@ pub fn morph_face(
 fn blend_edge(
     face: &mut Patch,
     target: &Patch,
+    target_lab: &[[f32; 3]],
     edge: &[f32],
     covered: &[bool],
     weight: &[f32],
@@ -192,7 +203,7 @@ fn blend_edge(
         .zip(covered)
         .map(|(&d, &c)| c && d > 0.0 && in_band(d))
         .collect();
-    let skin_t = colour::typical(&target.data, weight, TYPICAL_SPREAD);
+    let skin_t = colour::typical_lab(target_lab, weight, TYPICAL_SPREAD);
     let skin_g = colour::typical(&face.data, weight, TYPICAL_SPREAD);
     let anchor: Vec<bool> = (0..edge.len())
         .map(|k| skin_t[k] && skin_g[k] && in_band(edge[k]))

@@ -15,7 +15,8 @@
 //! hair or background on the edge cannot tint the face. The symmetric positive (semi-)definite
 //! system is solved by conjugate gradients on all three channels at once, for at most
 //! `max_iter` iterations or until the residual falls below `tol` of the right-hand side's
-//! norm. Units: 0–255 RGB values in f32 patches; sums in f64.
+//! norm. Units: 0–255 RGB values in f32 patches; the solver's vectors in f32, its dot
+//! products and the boundary values in f64.
 
 use crate::patch::Patch;
 use std::collections::BTreeMap;
@@ -33,35 +34,51 @@ pub struct SolveReport {
 
 type V3 = [f64; 3];
 
-fn dot(a: &[V3], b: &[V3]) -> V3 {
+/// One unknown's three channels in the solver, padded to four lanes so the per-unknown
+/// arithmetic maps onto one SIMD register. f32 storage halves the memory the solve streams
+/// through (it is memory-bound); every dot product is summed in f64.
+type L4 = [f32; 4];
+
+fn dot(a: &[L4], b: &[L4]) -> V3 {
     let mut s = [0.0; 3];
     for (x, y) in a.iter().zip(b) {
         for c in 0..3 {
-            s[c] += x[c] * y[c];
+            s[c] += f64::from(x[c] * y[c]);
         }
     }
     s
 }
 
 /// The sparse operator: per unknown, its diagonal and the unknown indices of its domain
-/// neighbours.
+/// neighbours. Every unknown has four neighbour slots; unused ones name the extra entry `n`
+/// that every solver vector carries and keeps at zero, so the stencil loop has no branches.
 struct System {
-    diag: Vec<f64>,
-    nbrs: Vec<[usize; 4]>,
-    count: Vec<u8>,
+    diag: Vec<f32>,
+    nbrs: Vec<[u32; 4]>,
 }
 
 impl System {
-    fn apply(&self, x: &[V3], out: &mut [V3]) {
-        for (k, o) in out.iter_mut().enumerate() {
-            let mut v = x[k].map(|c| c * self.diag[k]);
-            for &j in &self.nbrs[k][..usize::from(self.count[k])] {
-                for c in 0..3 {
-                    v[c] -= x[j][c];
+    /// `out = A·x`, returning `x·out` per channel.
+    fn apply_dot(&self, x: &[L4], out: &mut [L4]) -> V3 {
+        let mut s = [0.0; 3];
+        for ((k, o), (&d, nb)) in out
+            .iter_mut()
+            .enumerate()
+            .zip(self.diag.iter().zip(&self.nbrs))
+        {
+            let mut v = x[k].map(|c| c * d);
+            for &j in nb {
+                let xj = &x[j as usize];
+                for c in 0..4 {
+                    v[c] -= xj[c];
                 }
+            }
+            for c in 0..3 {
+                s[c] += f64::from(x[k][c] * v[c]);
             }
             *o = v;
         }
+        s
     }
 }
 
@@ -191,32 +208,32 @@ pub fn seamless(
     let mut sys = System {
         diag: Vec::with_capacity(pixels.len()),
         nbrs: Vec::with_capacity(pixels.len()),
-        count: Vec::with_capacity(pixels.len()),
     };
+    // The always-zero entry unused neighbour slots point at.
+    let zero = pixels.len() as u32;
     let values = boundary_values(guide, target, &index, anchor, opts);
-    let mut rhs: Vec<V3> = Vec::with_capacity(pixels.len());
+    let mut rhs: Vec<L4> = Vec::with_capacity(pixels.len());
     for &k in &pixels {
         let (x, y) = (k % w, k / w);
-        let mut neighbours: Vec<usize> = Vec::with_capacity(4);
-        if x > 0 {
-            neighbours.push(k - 1);
-        }
-        if x + 1 < w {
-            neighbours.push(k + 1);
-        }
-        if y > 0 {
-            neighbours.push(k - w);
-        }
-        if y + 1 < h {
-            neighbours.push(k + w);
-        }
-        neighbours.retain(|&q| index[q] != usize::MAX || anchored(q));
+        let around = [
+            (x > 0).then(|| k - 1),
+            (x + 1 < w).then(|| k + 1),
+            (y > 0).then(|| k - w),
+            (y + 1 < h).then(|| k + w),
+        ];
+        let neighbours = around
+            .into_iter()
+            .flatten()
+            .filter(|&q| index[q] != usize::MAX || anchored(q));
         let mut b = [0.0; 3];
-        let mut list = [0usize; 4];
+        let mut list = [zero; 4];
         let mut count = 0u8;
-        for &q in &neighbours {
+        let mut counted = 0u8;
+        for q in neighbours {
+            counted += 1;
             if index[q] != usize::MAX {
-                list[usize::from(count)] = index[q];
+                // Unknown indices fit in u32: a face patch has far fewer than 2³² pixels.
+                list[usize::from(count)] = index[q] as u32;
                 count += 1;
             } else if let Some(v) = values.get(&q) {
                 for c in 0..3 {
@@ -224,16 +241,15 @@ pub fn seamless(
                 }
             }
         }
-        sys.diag.push(neighbours.len() as f64);
+        sys.diag.push(f32::from(counted));
         sys.nbrs.push(list);
-        sys.count.push(count);
-        rhs.push(b);
+        rhs.push([b[0] as f32, b[1] as f32, b[2] as f32, 0.0]);
     }
     let (d, iterations, relative_residual) =
         conjugate_gradient(&sys, &rhs, opts.max_iter, opts.tol);
     let mut out = target.clone();
     for (u, &k) in pixels.iter().enumerate() {
-        out.data[k] = std::array::from_fn(|c| (f64::from(guide.data[k][c]) + d[u][c]) as f32);
+        out.data[k] = std::array::from_fn(|c| guide.data[k][c] + d[u][c]);
     }
     let report = SolveReport {
         unknowns: pixels.len(),
@@ -244,31 +260,45 @@ pub fn seamless(
 }
 
 /// Conjugate gradients from zero, the three channels independently but in one pass.
-fn conjugate_gradient(sys: &System, b: &[V3], max_iter: usize, tol: f64) -> (Vec<V3>, usize, f64) {
+///
+/// Each iteration makes three passes over the unknowns (the operator fused with `p·Ap`, the
+/// updates of `x` and `r` fused with `r·r`, then the new direction) rather than one per
+/// vector operation: the solve is memory-bound, so passes are what it costs.
+fn conjugate_gradient(sys: &System, b: &[L4], max_iter: usize, tol: f64) -> (Vec<L4>, usize, f64) {
+    // One entry more than unknowns: the zero that unused neighbour slots read. `b`, hence
+    // `r` and `p`, are zero there, and `apply_dot` never writes it.
     let n = b.len();
-    let mut x = vec![[0.0; 3]; n];
+    let mut x: Vec<L4> = vec![[0.0; 4]; n + 1];
     let mut r = b.to_vec();
+    r.push([0.0; 4]);
     let mut p = r.clone();
-    let mut ap = vec![[0.0; 3]; n];
+    let mut ap: Vec<L4> = vec![[0.0; 4]; n + 1];
     let b_norm = dot(b, b).map(f64::sqrt);
     let mut rr = dot(&r, &r);
     let done = |rr: &V3| (0..3).all(|c| rr[c].sqrt() <= tol * b_norm[c] || b_norm[c] == 0.0);
+    let lanes = |v: V3| -> L4 { [v[0] as f32, v[1] as f32, v[2] as f32, 0.0] };
     let mut it = 0;
     while it < max_iter && !done(&rr) {
-        sys.apply(&p, &mut ap);
-        let pap = dot(&p, &ap);
-        let alpha: V3 = std::array::from_fn(|c| if pap[c] > 0.0 { rr[c] / pap[c] } else { 0.0 });
-        for k in 0..n {
+        let pap = sys.apply_dot(&p, &mut ap);
+        let alpha = lanes(std::array::from_fn(|c| {
+            if pap[c] > 0.0 { rr[c] / pap[c] } else { 0.0 }
+        }));
+        let mut rr_next = [0.0; 3];
+        for ((xk, rk), (pk, apk)) in x.iter_mut().zip(r.iter_mut()).zip(p.iter().zip(&ap)) {
+            for c in 0..4 {
+                xk[c] += alpha[c] * pk[c];
+                rk[c] -= alpha[c] * apk[c];
+            }
             for c in 0..3 {
-                x[k][c] += alpha[c] * p[k][c];
-                r[k][c] -= alpha[c] * ap[k][c];
+                rr_next[c] += f64::from(rk[c] * rk[c]);
             }
         }
-        let rr_next = dot(&r, &r);
-        let beta: V3 = std::array::from_fn(|c| if rr[c] > 0.0 { rr_next[c] / rr[c] } else { 0.0 });
-        for k in 0..n {
-            for c in 0..3 {
-                p[k][c] = r[k][c] + beta[c] * p[k][c];
+        let beta = lanes(std::array::from_fn(|c| {
+            if rr[c] > 0.0 { rr_next[c] / rr[c] } else { 0.0 }
+        }));
+        for (pk, rk) in p.iter_mut().zip(&r) {
+            for c in 0..4 {
+                pk[c] = rk[c] + beta[c] * pk[c];
             }
         }
         rr = rr_next;

@@ -7,13 +7,15 @@
 //! lighting and skin tone, so each LAB channel of the face is moved by the difference of the
 //! two images' local means: `v' = v − S(v) + S(t)`, with `S` a masked smoothing (normalised
 //! convolution `B(w·v) / B(w)`, so pixels outside the face — hair, background — do not leak
-//! in). `B` is three box passes approximating a Gaussian of `sigma` pixels.
+//! in). `B` is three box passes approximating a Gaussian of `sigma` pixels, run on the weight
+//! and the three weighted channel differences together (the shift is linear in `t − v`).
 //!
 //! Units: RGB 0–255 in [`crate::patch::Patch`] layout (row-major over the face's box); `sigma`
 //! in frame pixels; weights are mask values in `[0, 1]`.
 
 use crate::colour::{lab_to_rgb, rgb_to_lab};
 
+#[cfg(test)]
 /// One box-blur pass of radius `r` along rows (`step = 1`, `len = w`, `lines = h`) or columns
 /// (`step = w`, `len = h`, `lines = w`), with the window clipped at the ends (sum over the
 /// pixels inside, so a normalised convolution stays exact at the borders).
@@ -43,12 +45,10 @@ fn box_pass(v: &[f64], out: &mut [f64], w: usize, h: usize, r: usize, along_rows
     }
 }
 
+#[cfg(test)]
 /// Three separable box passes with radius chosen so their variance matches `sigma²`.
 fn blur(v: &[f64], w: usize, h: usize, sigma: f64) -> Vec<f64> {
-    // A box of radius r has variance r(r+1)/3; three passes triple it.
-    let r = ((1.0 + 4.0 * sigma * sigma).sqrt() * 0.5 - 0.5)
-        .round()
-        .max(1.0) as usize;
+    let r = box_radius(sigma);
     let mut a = v.to_vec();
     let mut b = vec![0.0; v.len()];
     for _ in 0..3 {
@@ -58,6 +58,7 @@ fn blur(v: &[f64], w: usize, h: usize, sigma: f64) -> Vec<f64> {
     a
 }
 
+#[cfg(test)]
 /// Masked local mean of one channel: `B(w·v) / B(w)` (0 where no weight is near).
 fn local_mean(
     v: &[f64],
@@ -87,30 +88,94 @@ pub fn match_shading(
     h: usize,
     sigma: f64,
 ) {
+    let target_lab: Vec<[f32; 3]> = target.iter().map(|&p| rgb_to_lab(p)).collect();
+    match_shading_lab(face, &target_lab, weights, w, h, sigma);
+}
+
+/// [`match_shading`] with the target already in CIELAB.
+pub fn match_shading_lab(
+    face: &mut [[f32; 3]],
+    target_lab: &[[f32; 3]],
+    weights: &[f32],
+    w: usize,
+    h: usize,
+    sigma: f64,
+) {
     let n = w * h;
-    if face.len() != n || target.len() != n || weights.len() != n || n == 0 || sigma <= 0.0 {
+    if face.len() != n || target_lab.len() != n || weights.len() != n || n == 0 || sigma <= 0.0 {
         return;
     }
-    let wt: Vec<f64> = weights.iter().map(|&x| f64::from(x.max(0.0))).collect();
-    let norm = blur(&wt, w, h, sigma);
     let face_lab: Vec<[f32; 3]> = face.iter().map(|&p| rgb_to_lab(p)).collect();
-    let target_lab: Vec<[f32; 3]> = target.iter().map(|&p| rgb_to_lab(p)).collect();
-    let mut shift = vec![[0.0f32; 3]; n];
-    for c in 0..3 {
-        let fv: Vec<f64> = face_lab.iter().map(|p| f64::from(p[c])).collect();
-        let tv: Vec<f64> = target_lab.iter().map(|p| f64::from(p[c])).collect();
-        let fm = local_mean(&fv, &wt, &norm, w, h, sigma);
-        let tm = local_mean(&tv, &wt, &norm, w, h, sigma);
-        for k in 0..n {
-            shift[k][c] = (tm[k] - fm[k]) as f32;
+    // The shift `S(t) − S(f) = B(w·(t − f)) / B(w)` is linear in the difference, so one
+    // blur of four interleaved channels (the weight, then the weighted LAB difference) gives
+    // it: a single set of passes instead of seven separate blurs.
+    let mut planes: Vec<[f64; 4]> = weights
+        .iter()
+        .zip(target_lab.iter().zip(&face_lab))
+        .map(|(&wk, (t, f))| {
+            let wk = f64::from(wk.max(0.0));
+            [
+                wk,
+                wk * f64::from(t[0] - f[0]),
+                wk * f64::from(t[1] - f[1]),
+                wk * f64::from(t[2] - f[2]),
+            ]
+        })
+        .collect();
+    blur_planes(&mut planes, w, h, sigma);
+    for (px, (lab, b)) in face.iter_mut().zip(face_lab.iter().zip(&planes)) {
+        let norm = b[0];
+        if norm > 1e-9 {
+            *px = lab_to_rgb(std::array::from_fn(|c| lab[c] + (b[c + 1] / norm) as f32));
         }
     }
-    for k in 0..n {
-        if norm[k] > 1e-9 {
-            let lab = face_lab[k];
-            face[k] = lab_to_rgb(std::array::from_fn(|c| lab[c] + shift[k][c]));
-        }
+}
+
+/// Three box passes per axis (radius from [`box_radius`]) over `N` interleaved planes at once,
+/// in place (the tests check it against a one-plane reference): one box pass of radius `r` is a
+/// running window sum along each row, then along each column (the window clipped at the
+/// ends, so a normalised convolution stays exact at the borders).
+fn blur_planes<const N: usize>(v: &mut [[f64; N]], w: usize, h: usize, sigma: f64) {
+    let r = box_radius(sigma);
+    let mut line: Vec<[f64; N]> = Vec::with_capacity(w.max(h));
+    let mut run =
+        |v: &mut [[f64; N]], len: usize, lines: usize, at: &dyn Fn(usize, usize) -> usize| {
+            for l in 0..lines {
+                line.clear();
+                line.extend((0..len).map(|i| v[at(l, i)]));
+                let mut sum = [0.0; N];
+                for p in line.iter().take(r.min(len)) {
+                    for c in 0..N {
+                        sum[c] += p[c];
+                    }
+                }
+                for i in 0..len {
+                    if i + r < len {
+                        for c in 0..N {
+                            sum[c] += line[i + r][c];
+                        }
+                    }
+                    if i > r {
+                        for c in 0..N {
+                            sum[c] -= line[i - r - 1][c];
+                        }
+                    }
+                    v[at(l, i)] = sum;
+                }
+            }
+        };
+    for _ in 0..3 {
+        run(v, w, h, &|l, i| l * w + i);
+        run(v, h, w, &|l, i| i * w + l);
     }
+}
+
+/// The box radius whose three passes have the variance `sigma²`.
+fn box_radius(sigma: f64) -> usize {
+    // A box of radius r has variance r(r+1)/3; three passes triple it.
+    ((1.0 + 4.0 * sigma * sigma).sqrt() * 0.5 - 0.5)
+        .round()
+        .max(1.0) as usize
 }
 
 #[cfg(test)]
@@ -131,6 +196,23 @@ mod tests {
         // Three radius-3 boxes: (7³)² = 117649 in total mass, symmetric around the impulse.
         assert!((total - 117_649.0).abs() < 1e-6);
         assert_eq!(b[10 * 30 + 12], b[10 * 30 + 18]);
+    }
+
+    #[test]
+    fn interleaved_planes_blur_like_single_planes() {
+        let (w, h) = (23, 17);
+        let a: Vec<f64> = (0..w * h).map(|k| ((k * 37) % 101) as f64).collect();
+        let b: Vec<f64> = (0..w * h).map(|k| ((k * 11) % 7) as f64 - 3.0).collect();
+        let mut both: Vec<[f64; 2]> = a.iter().zip(&b).map(|(x, y)| [*x, *y]).collect();
+        blur_planes(&mut both, w, h, 2.5);
+        for (k, (x, y)) in blur(&a, w, h, 2.5)
+            .iter()
+            .zip(blur(&b, w, h, 2.5))
+            .enumerate()
+        {
+            assert!((both[k][0] - x).abs() < 1e-6 * x.abs().max(1.0), "{k}");
+            assert!((both[k][1] - y).abs() < 1e-6 * y.abs().max(1.0), "{k}");
+        }
     }
 
     #[test]

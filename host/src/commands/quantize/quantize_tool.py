@@ -18,6 +18,10 @@ RECIPE.json (what liveswap's recipe table decides; see quantize/recipe.rs):
   that are quantizable), extra_options (passed through), opset (minimum opset; per-channel QDQ
   needs 13).
 
+An initializer that no node reads and that ends the source graph (inswapper's identity
+projection `emap`, which the swapper reads as the file's last initializer) is put back at the
+end of the output: ONNX Runtime's tools drop unused initializers.
+
 Prints one JSON line on stdout: tool versions and the recipe as applied (node names excluded).
 """
 import json
@@ -82,6 +86,27 @@ def excluded_nodes(model, recipe):
     return sorted(set(names))
 
 
+def data_initializer(model):
+    """The graph's last initializer when no node reads it: data carried in the file rather than
+    weights (inswapper keeps its identity projection `emap` there, and readers look for it as
+    the last initializer). None otherwise."""
+    if not model.graph.initializer:
+        return None
+    last = model.graph.initializer[-1]
+    used = {i for n in model.graph.node for i in n.input}
+    return None if last.name in used else last
+
+
+def keep_last(dst, carried):
+    """Puts `carried` back as the output's last initializer: ONNX Runtime's pre-processing and
+    quantizer drop initializers no node uses."""
+    out = onnx.load(dst)
+    rest = [i for i in out.graph.initializer if i.name != carried.name]
+    del out.graph.initializer[:]
+    out.graph.initializer.extend(rest + [carried])
+    onnx.save(out, dst)
+
+
 def main():
     if len(sys.argv) != 5:
         sys.exit(__doc__)
@@ -91,6 +116,7 @@ def main():
     work = dst + ".work"
     os.makedirs(work, exist_ok=True)
     model = onnx.load(src)
+    carried = data_initializer(model)
     opset = next((o.version for o in model.opset_import if o.domain in ("", "ai.onnx")), 0)
     want = int(recipe.get("opset") or 13)
     if opset < want:
@@ -125,10 +151,13 @@ def main():
         nodes_to_exclude=exclude,
         extra_options=recipe.get("extra_options") or {},
     )
+    if carried is not None:
+        keep_last(dst, carried)
     for f in os.listdir(work):
         os.remove(os.path.join(work, f))
     os.rmdir(work)
     applied = dict(recipe, nodes_excluded=exclude, source_opset=opset,
+                   kept_initializer=carried.name if carried is not None else None,
                    calibration_samples=len(reader.items))
     print(json.dumps({
         "tool": "onnxruntime.quantization.quantize_static",
