@@ -6,8 +6,13 @@
 #   3. times each network alone with ONNX Runtime (same library, 2 threads) — the compute
 #      floor per frame: det_500m + w600k_r50 + inswapper_128;
 #   4. runs `liveswap bench` with the inswapper profile on that clip (real det_500m, the
-#      stand-ins for the rest).
-# Usage: host/scripts/bench.sh [FRAMES] (default 120). Needs ../shared beside the checkout
+#      stand-ins for the rest);
+#   5. with INT8_RUNS > 0 (default 2): makes the int8 stand-in of inswapper_128
+#      (../shared/standins/quant.py: QDQ, per-channel s8 weights, u8 activations; its random
+#      calibration is fine for timing only) with its emap put back as the last initializer,
+#      then runs the same bench with fp32 and int8 swappers interleaved (fp32, int8, fp32,
+#      int8, ...) over INT8_FRAMES frames (default 60), and prints the speed-up.
+# Usage: host/scripts/bench.sh [FRAMES] (default 120); INT8_RUNS=0 skips step 5. Needs ../shared beside the checkout
 # and a release build (`cargo build --release --workspace`). Nothing here is committed.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
@@ -60,3 +65,50 @@ echo "== liveswap bench ($frames frames)"
   --set "face_analyser.detector_model=$shared/models/det_500m.onnx" \
   --set "face_analyser.recognizer_model=$standins/w600k_r50.onnx" \
   --set "face_swapper.model=$standins/inswapper_128.onnx"
+
+runs="${INT8_RUNS:-2}"
+[[ "$runs" -gt 0 ]] || exit 0
+int8="$standins/inswapper_128_int8.onnx"
+if [[ ! -f "$int8" ]]; then
+  "$venv/bin/python" "$shared/standins/quant.py" "$standins/inswapper_128.onnx" "$int8"
+  rm -f "$int8.pre.onnx"
+  # The quantizer drops initializers no node reads; the swapper needs the emap last.
+  "$venv/bin/python" - "$standins/inswapper_128.onnx" "$int8" <<'PY'
+import sys, onnx
+src, dst = sys.argv[1:]
+last = onnx.load(src).graph.initializer[-1]
+out = onnx.load(dst)
+rest = [i for i in out.graph.initializer if i.name != last.name]
+del out.graph.initializer[:]
+out.graph.initializer.extend(rest + [last])
+onnx.save(out, dst)
+PY
+fi
+n8="${INT8_FRAMES:-60}"
+echo "== fp32 vs int8 inswapper stand-in, interleaved, $n8 frames each, $runs run(s) each"
+for ((i = 0; i < runs; i++)); do
+  for model in "$standins/inswapper_128.onnx" "$int8"; do
+    "$root/target/release/liveswap" --ort-lib "$ort" --execution-threads 2 -q bench \
+      -p "$root/profiles/inswapper.toml" -t "$clip" -s "$shared/media/biden.jpg" --frames "$n8" --json \
+      --set "face_analyser.detector_model=$shared/models/det_500m.onnx" \
+      --set "face_analyser.recognizer_model=$standins/w600k_r50.onnx" \
+      --set "face_swapper.model=$model" > "$work/int8_run_${i}_$(basename "$model" .onnx).json"
+  done
+done
+python3 - "$work" "$runs" <<'PY'
+import json, statistics, sys
+work, runs = sys.argv[1], int(sys.argv[2])
+rows = {}
+for kind in ("inswapper_128", "inswapper_128_int8"):
+    rs = [json.load(open(f"{work}/int8_run_{i}_{kind}.json")) for i in range(runs)]
+    rows[kind] = rs
+    # A model given as a file is named by its file stem.
+    sw = [r["models"][kind]["ms_per_call"] for r in rs]
+    print(f"{kind:<20} {rs[0]['models'][kind]['precision']}: "
+          f"s/frame {', '.join(format(1 / r['fps'], '.3f') for r in rs)}; swapper ms/call "
+          f"{', '.join(format(v, '.0f') for v in sw)}; peak RSS {max(r['peak_rss_bytes'] for r in rs) / 2**30:.2f} GiB")
+f = statistics.median(1 / r["fps"] for r in rows["inswapper_128"])
+q = statistics.median(1 / r["fps"] for r in rows["inswapper_128_int8"])
+print(f"end-to-end speed-up int8 / fp32: {f / q:.2f}x (median s/frame {f:.3f} vs {q:.3f}); cpu: {rows['inswapper_128'][0]['cpu_flags']}")
+PY
+

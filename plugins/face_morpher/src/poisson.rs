@@ -55,11 +55,17 @@ fn dot(a: &[L4], b: &[L4]) -> V3 {
 struct System {
     diag: Vec<f32>,
     nbrs: Vec<[u32; 4]>,
+    /// Coupling weights per neighbour slot; `None` means all 1 (the pixel grid). The coarse
+    /// system of [`two_level_start`] has weights 1 or 2 (fine edges between two blocks).
+    weights: Option<Vec<[f32; 4]>>,
 }
 
 impl System {
     /// `out = A·x`, returning `x·out` per channel.
     fn apply_dot(&self, x: &[L4], out: &mut [L4]) -> V3 {
+        if let Some(weights) = &self.weights {
+            return self.apply_dot_weighted(weights, x, out);
+        }
         let mut s = [0.0; 3];
         for ((k, o), (&d, nb)) in out
             .iter_mut()
@@ -71,6 +77,25 @@ impl System {
                 let xj = &x[j as usize];
                 for c in 0..4 {
                     v[c] -= xj[c];
+                }
+            }
+            for c in 0..3 {
+                s[c] += f64::from(x[k][c] * v[c]);
+            }
+            *o = v;
+        }
+        s
+    }
+
+    fn apply_dot_weighted(&self, weights: &[[f32; 4]], x: &[L4], out: &mut [L4]) -> V3 {
+        let mut s = [0.0; 3];
+        for (k, o) in out.iter_mut().enumerate().take(self.diag.len()) {
+            let d = self.diag[k];
+            let mut v = x[k].map(|c| c * d);
+            for (&j, &wj) in self.nbrs[k].iter().zip(&weights[k]) {
+                let xj = &x[j as usize];
+                for c in 0..4 {
+                    v[c] -= wj * xj[c];
                 }
             }
             for c in 0..3 {
@@ -208,6 +233,7 @@ pub fn seamless(
     let mut sys = System {
         diag: Vec::with_capacity(pixels.len()),
         nbrs: Vec::with_capacity(pixels.len()),
+        weights: None,
     };
     // The always-zero entry unused neighbour slots point at.
     let zero = pixels.len() as u32;
@@ -245,8 +271,10 @@ pub fn seamless(
         sys.nbrs.push(list);
         rhs.push([b[0] as f32, b[1] as f32, b[2] as f32, 0.0]);
     }
+    let start = (pixels.len() >= TWO_LEVEL_MIN_UNKNOWNS)
+        .then(|| two_level_start(&sys, &rhs, &pixels, w, opts.max_iter));
     let (d, iterations, relative_residual) =
-        conjugate_gradient(&sys, &rhs, opts.max_iter, opts.tol);
+        conjugate_gradient(&sys, &rhs, start, opts.max_iter, opts.tol);
     let mut out = target.clone();
     for (u, &k) in pixels.iter().enumerate() {
         out.data[k] = std::array::from_fn(|c| guide.data[k][c] + d[u][c]);
@@ -259,20 +287,129 @@ pub fn seamless(
     (out, report)
 }
 
-/// Conjugate gradients from zero, the three channels independently but in one pass.
+/// Below this many unknowns the fine solve starts from zero: the coarse step would cost
+/// more than it saves.
+pub const TWO_LEVEL_MIN_UNKNOWNS: usize = 2000;
+
+/// The coarse solve's relative residual. Measured on face-band domains of 7.8k and 33k
+/// unknowns: 1e-2 left 44 / 93 fine iterations (from 83 / 141 without the coarse step),
+/// 1e-3 left 32 / 37, and 1e-4 gained nothing more.
+pub const COARSE_TOL: f64 = 1e-3;
+
+/// A starting guess for the fine solve from a coarse one (two-level, aggregation style):
+/// unknowns are grouped by 2×2 pixel block, the coarse operator is `Pᵀ A P` for the
+/// piecewise-constant `P` (block diagonal sums, couplings counting the fine edges between
+/// blocks), its system `Pᵀ b` is solved to a relative residual of [`COARSE_TOL`], and the guess
+/// `P x_c` is scaled per channel by the factor that minimises the fine energy along it
+/// (piecewise-constant interpolation underestimates a Laplacian's solution by about 2).
+/// Why: the solve is dominated by smooth error that conjugate gradients remove slowly on the
+/// fine grid; the coarse system has a quarter of the unknowns and converges in about half
+/// the iterations. The fine solve still runs to the same tolerance, so the result is that of
+/// the single-level solve up to that tolerance.
+fn two_level_start(sys: &System, b: &[L4], pixels: &[usize], w: usize, max_iter: usize) -> Vec<L4> {
+    let n = b.len();
+    let zero = n as u32;
+    let bw = w.div_ceil(2);
+    // Coarse unknown of every fine unknown.
+    let mut block_of = std::collections::HashMap::new();
+    let agg: Vec<u32> = pixels
+        .iter()
+        .map(|&k| {
+            let key = (k / w / 2) * bw + (k % w) / 2;
+            let next = block_of.len() as u32;
+            *block_of.entry(key).or_insert(next)
+        })
+        .collect();
+    let m = block_of.len();
+    let czero = m as u32;
+    let mut coarse = System {
+        diag: vec![0.0; m],
+        nbrs: vec![[czero; 4]; m],
+        weights: Some(vec![[0.0; 4]; m]),
+    };
+    let mut cb: Vec<L4> = vec![[0.0; 4]; m];
+    for (u, nb) in sys.nbrs.iter().enumerate() {
+        let j = agg[u] as usize;
+        coarse.diag[j] += sys.diag[u];
+        for c in 0..4 {
+            cb[j][c] += b[u][c];
+        }
+        for &v in nb.iter().filter(|&&v| v != zero) {
+            let k = agg[v as usize];
+            if k as usize == j {
+                // An edge inside the block: counted once from each end.
+                coarse.diag[j] -= 1.0;
+                continue;
+            }
+            let slots = &mut coarse.nbrs[j];
+            let weights = coarse.weights.as_mut().map(|w| &mut w[j]);
+            if let Some(weights) = weights {
+                let at = slots
+                    .iter()
+                    .position(|&s| s == k || s == czero)
+                    .unwrap_or(3);
+                slots[at] = k;
+                weights[at] += 1.0;
+            }
+        }
+    }
+    let (xc, _, _) = conjugate_gradient(&coarse, &cb, None, max_iter, COARSE_TOL);
+    let mut x0: Vec<L4> = agg.iter().map(|&j| xc[j as usize]).collect();
+    // Energy-minimising scale along the guess: s = (x0·b) / (x0·A x0), per channel.
+    x0.push([0.0; 4]);
+    let mut ax = vec![[0.0; 4]; n + 1];
+    let xax = sys.apply_dot(&x0, &mut ax);
+    let xb = dot(&x0[..n], b);
+    let scale: [f32; 3] = std::array::from_fn(|c| {
+        if xax[c] > 0.0 {
+            (xb[c] / xax[c]) as f32
+        } else {
+            0.0
+        }
+    });
+    x0.pop();
+    for v in &mut x0 {
+        for c in 0..3 {
+            v[c] *= scale[c];
+        }
+    }
+    x0
+}
+
+/// Conjugate gradients from `start` (zero when `None`), the three channels independently but
+/// in one pass.
 ///
 /// Each iteration makes three passes over the unknowns (the operator fused with `p·Ap`, the
 /// updates of `x` and `r` fused with `r·r`, then the new direction) rather than one per
 /// vector operation: the solve is memory-bound, so passes are what it costs.
-fn conjugate_gradient(sys: &System, b: &[L4], max_iter: usize, tol: f64) -> (Vec<L4>, usize, f64) {
+fn conjugate_gradient(
+    sys: &System,
+    b: &[L4],
+    start: Option<Vec<L4>>,
+    max_iter: usize,
+    tol: f64,
+) -> (Vec<L4>, usize, f64) {
     // One entry more than unknowns: the zero that unused neighbour slots read. `b`, hence
     // `r` and `p`, are zero there, and `apply_dot` never writes it.
     let n = b.len();
-    let mut x: Vec<L4> = vec![[0.0; 4]; n + 1];
+    let mut ap: Vec<L4> = vec![[0.0; 4]; n + 1];
     let mut r = b.to_vec();
     r.push([0.0; 4]);
+    let x = match start {
+        Some(mut x0) if x0.len() == n => {
+            x0.push([0.0; 4]);
+            sys.apply_dot(&x0, &mut ap);
+            for (rk, ak) in r.iter_mut().zip(&ap) {
+                for c in 0..4 {
+                    rk[c] -= ak[c];
+                }
+            }
+            x0
+        }
+        _ => vec![[0.0; 4]; n + 1],
+    };
+    let mut x = x;
     let mut p = r.clone();
-    let mut ap: Vec<L4> = vec![[0.0; 4]; n + 1];
     let b_norm = dot(b, b).map(f64::sqrt);
     let mut rr = dot(&r, &r);
     let done = |rr: &V3| (0..3).all(|c| rr[c].sqrt() <= tol * b_norm[c] || b_norm[c] == 0.0);
