@@ -44,6 +44,11 @@ pub(crate) fn clip(dir: &Path, frames: u32) -> PathBuf {
 
 /// A plugin dir with slow_sleeper and a profile running it with `settings` (TOML lines).
 fn sleeper_setup(test: &str, settings: &str) -> (PathBuf, PathBuf, PathBuf) {
+    sleeper_after(test, "", settings)
+}
+
+/// [`sleeper_setup`] with the processors in `before` (TOML tables) ahead of slow_sleeper.
+fn sleeper_after(test: &str, before: &str, settings: &str) -> (PathBuf, PathBuf, PathBuf) {
     let dir = temp_dir(&format!("live-{test}"));
     let plugins = dir.join("plugins");
     std::fs::create_dir_all(&plugins).unwrap();
@@ -52,7 +57,7 @@ fn sleeper_setup(test: &str, settings: &str) -> (PathBuf, PathBuf, PathBuf) {
     std::fs::write(
         &profile,
         format!(
-            "schema_version = 1\n[[processors]]\nid = \"slow_sleeper\"\n[processors.settings]\n{settings}\n"
+            "schema_version = 1\n{before}[[processors]]\nid = \"slow_sleeper\"\n[processors.settings]\n{settings}\n"
         ),
     )
     .unwrap();
@@ -434,24 +439,52 @@ fn ctrl_c_stops_cleanly_and_leaves_a_valid_recording() {
 #[test]
 fn a_live_setting_from_standard_input_takes_effect_between_frames() {
     let (dir, plugins, profile) = sleeper_setup("stdin", "sleep_ms = 0\nfill = 0");
-    let cam = clip(&dir, 150);
-    let rec = dir.join("set.mkv");
-    let mut child = live_command(
+    setting_from_stdin(&dir, &plugins, &profile, &[]);
+}
+
+/// With `--overlap` the analyser (the front) runs on the main thread and slow_sleeper (the
+/// back) on the worker: every frame still reaches the recording in order, both halves are
+/// timed, and a setting of a back stage sent on standard input reaches the worker's copy.
+#[test]
+fn overlapped_analysis_keeps_every_frame_and_takes_settings_for_the_second_half() {
+    let (dir, plugins, profile) = sleeper_after(
+        "overlap",
+        "[[processors]]\nid = \"face_analyser\"\n",
+        "sleep_ms = 0\nfill = 0",
+    );
+    let stats = dir.join("overlap.json");
+    let log = setting_from_stdin(
+        &dir,
         &plugins,
         &profile,
-        &cam,
-        &[
-            "--output",
-            &format!("record:{}", rec.display()),
-            "--frames",
-            "120",
-        ],
-    )
-    .stdin(Stdio::piped())
-    .stdout(Stdio::piped())
-    .stderr(Stdio::piped())
-    .spawn()
-    .unwrap();
+        &["--overlap", "--stats-json", stats.to_str().unwrap()],
+    );
+    assert!(
+        log.contains("overlapping: face_analyser on this thread, slow_sleeper on a second one"),
+        "{log}"
+    );
+    let s = read_json(&stats);
+    assert_eq!(num(&s, "processed"), 120.0, "{s}");
+    assert_consistent_counts(&s);
+    for stage in ["face_analyser", "slow_sleeper"] {
+        assert!(s["stages_ms"][stage].as_f64().is_some(), "{stage}: {s}");
+    }
+}
+
+/// Records 120 frames while `set slow_sleeper.fill=255` arrives on standard input after
+/// 1.5 s: the recording switches from black to white once, between frames. Returns the log.
+fn setting_from_stdin(dir: &Path, plugins: &Path, profile: &Path, extra: &[&str]) -> String {
+    let cam = clip(dir, 150);
+    let rec = dir.join("set.mkv");
+    let target = format!("record:{}", rec.display());
+    let mut args = vec!["--output", target.as_str(), "--frames", "120"];
+    args.extend(extra);
+    let mut child = live_command(plugins, profile, &cam, &args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
     let mut stdin = child.stdin.take().unwrap();
     let mut err = BufReader::new(child.stderr.take().unwrap());
     // The run announces the camera when capture is about to start.
@@ -487,6 +520,7 @@ fn a_live_setting_from_standard_input_takes_effect_between_frames() {
     );
     assert!(greys[..switch].iter().all(|g| *g < 20), "{greys:?}");
     assert!(greys[switch..].iter().all(|g| *g > 235), "{greys:?}");
+    log
 }
 
 #[test]

@@ -297,6 +297,11 @@ pub struct LiveArgs {
     /// Draw the processed fps and the capture-to-sink latency on the output.
     #[arg(long)]
     pub show_fps: bool,
+    /// Analyse frame n+1 on this thread while frame n is swapped on a second one. Faster when
+    /// the two halves take similar time and the cores are free; adds up to one swap time of
+    /// latency otherwise (README, "Live figures").
+    #[arg(long)]
+    pub overlap: bool,
     /// Override a profile setting (repeatable), as for `run`.
     #[arg(long = "set", value_name = "PROCESSOR.KEY=VALUE")]
     pub set: Vec<String>,

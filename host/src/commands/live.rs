@@ -108,6 +108,7 @@ pub fn live(host: &Host, args: &LiveArgs, out: &mut dyn Write) -> Result<Complet
         frames: args.frames,
         duration: args.duration,
         show_fps: args.show_fps,
+        overlap: args.overlap,
         label,
         encode: EncodeOptions {
             encoder: args

@@ -27,15 +27,15 @@ use super::sink::{OpenSink, SinkFormat, SinkSpec};
 use super::stats::{LiveStats, StatsCollector};
 use super::window::WindowFrame;
 use crate::capture::{CameraSpec, Capture, CaptureEnd, CaptureRequest, Taken};
-use crate::pipeline::{Pipeline, StageEvent};
+use crate::pipeline::{FrameReport, Pipeline, StageEvent};
 use crate::plugins::PluginSet;
 use crate::responsible::{guard::blank_if_refused, label::draw_label};
 use crate::video::EncodeOptions;
 use liveswap_sdk::{FrameKind, OwnedImage, SourceFace};
 use std::collections::BTreeMap;
-use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::mpsc::{Receiver, SyncSender, TryRecvError, sync_channel};
+use std::sync::{Arc, PoisonError};
 use std::time::{Duration, Instant};
 
 /// Frames queued between processing and the sink thread.
@@ -65,6 +65,9 @@ pub struct LiveConfig {
     pub encode: EncodeOptions,
     /// Draw the visible "AI-GENERATED" mark on every frame.
     pub label: bool,
+    /// Analyse frame n+1 while the rest of the pipeline works on frame n, on a second
+    /// thread (when the pipeline starts with analysis stages that leave the frame alone).
+    pub overlap: bool,
 }
 
 /// How a live run ended.
@@ -198,6 +201,104 @@ impl RateMeter {
     }
 }
 
+/// One processed frame on its way to the sinks.
+struct Done {
+    image: OwnedImage,
+    report: FrameReport,
+    captured: Instant,
+    timestamp_us: i64,
+    index: u64,
+}
+
+/// What happens to every processed frame, in order: blanking if refused, counting, the
+/// overlays, then the sink queue. Owns the run's counters.
+struct Delivery<'a> {
+    stats: StatsCollector,
+    failures: BTreeMap<String, u64>,
+    rate: RateMeter,
+    /// The refusal blanking the output now, if any (logged when it starts and ends).
+    blocked: Option<String>,
+    show_fps: bool,
+    label: bool,
+    last_latency_us: &'a AtomicU64,
+    frames_tx: &'a SyncSender<SinkFrame>,
+}
+
+impl Delivery<'_> {
+    /// Hands one frame on; `Err` when the sink thread is gone.
+    fn deliver(&mut self, done: Done) -> Result<(), ()> {
+        let Done {
+            mut image,
+            report,
+            captured,
+            timestamp_us,
+            ..
+        } = done;
+        let stats = &mut self.stats;
+        let refusal = blank_if_refused(&mut image, &report);
+        match (&refusal, &self.blocked) {
+            (Some(why), None) => tracing::warn!(
+                "live output blanked from frame {} on: {why}",
+                stats.processed
+            ),
+            (None, Some(_)) => tracing::warn!(
+                "live output restored at frame {}: the frames are clean again",
+                stats.processed
+            ),
+            _ => {}
+        }
+        if refusal.is_some() {
+            stats.blocked += 1;
+            draw_blocked(&mut image);
+        }
+        self.blocked = refusal;
+        let refused_by = report.refusal().map(|(id, _)| id.to_owned());
+        for t in report.timings {
+            *stats.stage_time.entry(t.id).or_default() += t.elapsed;
+        }
+        for event in report.events {
+            // A refusal is the policy working, not a processor fault.
+            if let StageEvent::Failed { id, .. } = &event
+                && refused_by.as_deref() == Some(id.as_str())
+            {
+                continue;
+            }
+            match event {
+                StageEvent::Failed { id, error } | StageEvent::Disabled { id, error } => {
+                    let n = self.failures.entry(id.clone()).or_default();
+                    if *n == 0 {
+                        tracing::error!(
+                            "{id}: failed on frame {} (the frame goes out as it was before {id}; further failures are counted): {error}",
+                            stats.processed
+                        );
+                    }
+                    *n += 1;
+                }
+                StageEvent::Skipped { .. } => {}
+            }
+        }
+        let fps_now = self.rate.tick(captured);
+        if self.show_fps {
+            let t = Instant::now();
+            let latency_ms = self.last_latency_us.load(Ordering::Relaxed) as f64 / 1000.0;
+            draw_fps(&mut image, fps_now, latency_ms);
+            stats.host("overlay", t.elapsed());
+        }
+        if self.label {
+            draw_label(&mut image);
+        }
+        self.frames_tx
+            .send(SinkFrame {
+                image,
+                captured,
+                timestamp_us,
+            })
+            .map_err(|_| ())?;
+        stats.processed(timestamp_us);
+        Ok(())
+    }
+}
+
 /// Runs the live loop until it ends (see the module docs). Capture and every sink are
 /// opened before the first frame is taken; failures there are errors. Failures after
 /// that end the run cleanly and are in [`LiveOutcome::error`].
@@ -260,147 +361,197 @@ pub fn run_live(
 
     // Live frames: the content guard samples them by capture time.
     pipeline.set_frame_kind(FrameKind::LIVE);
+    // Analysis of frame n+1 overlaps the rest of frame n (on its own thread) when the
+    // pipeline has a pure-analysis front and `overlap` is on.
+    let back = if config.overlap {
+        pipeline.split_analysis()
+    } else {
+        None
+    };
+    match &back {
+        Some(b) => tracing::warn!(
+            "overlapping: {} on this thread, {} on a second one",
+            pipeline.stage_ids().join(" → "),
+            b.stage_ids().join(" → ")
+        ),
+        None if config.overlap => tracing::warn!(
+            "--overlap: nothing to overlap (the pipeline needs analysis stages that leave the frame alone, then others)"
+        ),
+        None => {}
+    }
+    let back = back.map(std::sync::Mutex::new);
     capture.start();
     let slot = Arc::clone(capture.slot());
-    let mut stats = StatsCollector::default();
-    let mut failures: BTreeMap<String, u64> = BTreeMap::new();
-    let mut rate = RateMeter::default();
+    let mut out = Delivery {
+        stats: StatsCollector::default(),
+        failures: BTreeMap::new(),
+        rate: RateMeter::default(),
+        blocked: None,
+        show_fps: config.show_fps,
+        label: config.label,
+        last_latency_us: &last_latency_us,
+        frames_tx: &frames_tx,
+    };
     let mut clock0: Option<Instant> = None;
     let mut error: Option<LiveError> = None;
     let mut last_frame_at = Instant::now();
     let mut controls = controls;
-    // The refusal blanking the output now, if any (logged when it starts and ends).
-    let mut blocked: Option<String> = None;
-    let ended: String = loop {
-        if cancel.load(Ordering::Relaxed) {
-            break "interrupted".into();
-        }
-        if config.frames.is_some_and(|n| stats.processed >= n) {
-            break "frames".into();
-        }
-        if let (Some(limit), Some(t0)) = (config.duration, clock0)
-            && t0.elapsed() >= limit
-        {
-            break "duration".into();
-        }
-        if let Some(rx) = &controls {
-            let mut quit = false;
-            loop {
-                match rx.try_recv() {
-                    Ok(line) => match control::parse_line(&line) {
-                        Ok(Some(Control::Set {
-                            processor,
-                            key,
-                            value,
-                        })) => match control::apply(pipeline, plugins, &processor, &key, &value) {
-                            Ok(done) => tracing::warn!("{done} (from frame {})", stats.processed),
-                            Err(e) => tracing::error!("{e}"),
-                        },
-                        Ok(Some(Control::Quit)) => quit = true,
-                        Ok(None) => {}
-                        Err(e) => tracing::error!("{e}"),
-                    },
-                    Err(TryRecvError::Empty) => break,
-                    Err(TryRecvError::Disconnected) => {
-                        controls = None;
+    let ended: String = std::thread::scope(|scope| {
+        let (job_tx, job_rx) = sync_channel::<Done>(1);
+        let (done_tx, done_rx) = sync_channel::<Done>(1);
+        let worker = back.as_ref().map(|back| {
+            scope.spawn(move || {
+                for mut job in job_rx {
+                    if job.report.refusal().is_none() {
+                        let mut back = back.lock().unwrap_or_else(PoisonError::into_inner);
+                        let faces = std::mem::take(&mut job.report.faces);
+                        let rest = back.process_with_faces(
+                            &mut job.image,
+                            faces,
+                            job.index,
+                            job.timestamp_us,
+                            sources,
+                        );
+                        job.report.faces = rest.faces;
+                        job.report.events.extend(rest.events);
+                        job.report.timings.extend(rest.timings);
+                    }
+                    if done_tx.send(job).is_err() {
                         break;
                     }
                 }
+            })
+        });
+        let job_tx = worker.is_some().then_some(job_tx);
+        // A frame handed to the worker and not delivered yet.
+        let mut in_flight = false;
+        let mut submitted: u64 = 0;
+        let ended: String = loop {
+            if cancel.load(Ordering::Relaxed) {
+                break "interrupted".into();
             }
-            if quit {
-                break "quit".into();
+            if config.frames.is_some_and(|n| submitted >= n) {
+                break "frames".into();
             }
-        }
-        let waited = Instant::now();
-        let frame = match slot.take(Duration::from_millis(100)) {
-            Taken::Frame(f) => f,
-            Taken::Timeout => {
-                stats.host("wait", waited.elapsed());
-                if last_frame_at.elapsed() > CAMERA_TIMEOUT {
-                    error = Some(LiveError::CameraLost(format!(
-                        "no frame for {} s",
-                        CAMERA_TIMEOUT.as_secs()
-                    )));
+            if let (Some(limit), Some(t0)) = (config.duration, clock0)
+                && t0.elapsed() >= limit
+            {
+                break "duration".into();
+            }
+            if let Some(rx) = &controls {
+                let mut quit = false;
+                loop {
+                    match rx.try_recv() {
+                        Ok(line) => match control::parse_line(&line) {
+                            Ok(Some(Control::Set {
+                                processor,
+                                key,
+                                value,
+                            })) => {
+                                let applied = match &back {
+                                    Some(b) if !pipeline.has_stage(&processor) => control::apply(
+                                        &mut b.lock().unwrap_or_else(PoisonError::into_inner),
+                                        plugins,
+                                        &processor,
+                                        &key,
+                                        &value,
+                                    ),
+                                    _ => {
+                                        control::apply(pipeline, plugins, &processor, &key, &value)
+                                    }
+                                };
+                                match applied {
+                                    Ok(done) => tracing::warn!("{done} (from frame {submitted})"),
+                                    Err(e) => tracing::error!("{e}"),
+                                }
+                            }
+                            Ok(Some(Control::Quit)) => quit = true,
+                            Ok(None) => {}
+                            Err(e) => tracing::error!("{e}"),
+                        },
+                        Err(TryRecvError::Empty) => break,
+                        Err(TryRecvError::Disconnected) => {
+                            controls = None;
+                            break;
+                        }
+                    }
+                }
+                if quit {
+                    break "quit".into();
+                }
+            }
+            let waited = Instant::now();
+            let frame = match slot.take(Duration::from_millis(100)) {
+                Taken::Frame(f) => f,
+                Taken::Timeout => {
+                    out.stats.host("wait", waited.elapsed());
+                    if last_frame_at.elapsed() > CAMERA_TIMEOUT {
+                        error = Some(LiveError::CameraLost(format!(
+                            "no frame for {} s",
+                            CAMERA_TIMEOUT.as_secs()
+                        )));
+                        break "camera lost".into();
+                    }
+                    continue;
+                }
+                Taken::Closed(CaptureEnd::Finished) => break "end of file".into(),
+                Taken::Closed(CaptureEnd::Stopped) => break "stopped".into(),
+                Taken::Closed(CaptureEnd::Failed(reason)) => {
+                    error = Some(LiveError::CameraLost(reason));
                     break "camera lost".into();
                 }
-                continue;
-            }
-            Taken::Closed(CaptureEnd::Finished) => break "end of file".into(),
-            Taken::Closed(CaptureEnd::Stopped) => break "stopped".into(),
-            Taken::Closed(CaptureEnd::Failed(reason)) => {
-                error = Some(LiveError::CameraLost(reason));
-                break "camera lost".into();
+            };
+            out.stats.host("wait", waited.elapsed());
+            last_frame_at = Instant::now();
+            let t0 = *clock0.get_or_insert(frame.captured);
+            let timestamp_us = frame.captured.saturating_duration_since(t0).as_micros() as i64;
+            let mut image = frame.image;
+            let report = pipeline.process(&mut image, submitted, timestamp_us, sources);
+            let done = Done {
+                image,
+                report,
+                captured: frame.captured,
+                timestamp_us,
+                index: submitted,
+            };
+            submitted += 1;
+            let ready = match &job_tx {
+                None => Some(done),
+                Some(tx) => {
+                    let previous = if in_flight {
+                        in_flight = false;
+                        done_rx.recv().ok()
+                    } else {
+                        None
+                    };
+                    if tx.send(done).is_ok() {
+                        in_flight = true;
+                    }
+                    previous
+                }
+            };
+            if let Some(done) = ready
+                && out.deliver(done).is_err()
+            {
+                break "sink failed".into();
             }
         };
-        stats.host("wait", waited.elapsed());
-        last_frame_at = Instant::now();
-        let t0 = *clock0.get_or_insert(frame.captured);
-        let timestamp_us = frame.captured.saturating_duration_since(t0).as_micros() as i64;
-        let captured = frame.captured;
-        let mut image = frame.image;
-        let report = pipeline.process(&mut image, stats.processed, timestamp_us, sources);
-        let refusal = blank_if_refused(&mut image, &report);
-        match (&refusal, &blocked) {
-            (Some(why), None) => tracing::warn!(
-                "live output blanked from frame {} on: {why}",
-                stats.processed
-            ),
-            (None, Some(_)) => tracing::warn!(
-                "live output restored at frame {}: the frames are clean again",
-                stats.processed
-            ),
-            _ => {}
+        drop(job_tx);
+        if in_flight && let Ok(done) = done_rx.recv() {
+            // The last frame handed on still reaches the sinks (a recording has every
+            // processed frame).
+            let _ = out.deliver(done);
         }
-        if refusal.is_some() {
-            stats.blocked += 1;
-            draw_blocked(&mut image);
-        }
-        blocked = refusal;
-        let refused_by = report.refusal().map(|(id, _)| id.to_owned());
-        for t in report.timings {
-            *stats.stage_time.entry(t.id).or_default() += t.elapsed;
-        }
-        for event in report.events {
-            // A refusal is the policy working, not a processor fault.
-            if let StageEvent::Failed { id, .. } = &event
-                && refused_by.as_deref() == Some(id.as_str())
-            {
-                continue;
-            }
-            match event {
-                StageEvent::Failed { id, error } | StageEvent::Disabled { id, error } => {
-                    let n = failures.entry(id.clone()).or_default();
-                    if *n == 0 {
-                        tracing::error!(
-                            "{id}: failed on frame {} (the frame goes out as it was before {id}; further failures are counted): {error}",
-                            stats.processed
-                        );
-                    }
-                    *n += 1;
-                }
-                StageEvent::Skipped { .. } => {}
-            }
-        }
-        let fps_now = rate.tick(captured);
-        if config.show_fps {
-            let t = Instant::now();
-            let latency_ms = last_latency_us.load(Ordering::Relaxed) as f64 / 1000.0;
-            draw_fps(&mut image, fps_now, latency_ms);
-            stats.host("overlay", t.elapsed());
-        }
-        if config.label {
-            draw_label(&mut image);
-        }
-        let sent = frames_tx.send(SinkFrame {
-            image,
-            captured,
-            timestamp_us,
-        });
-        if sent.is_err() {
-            break "sink failed".into();
-        }
-        stats.processed(timestamp_us);
-    };
+        ended
+    });
+    if let Some(back) = back {
+        pipeline.rejoin(back.into_inner().unwrap_or_else(PoisonError::into_inner));
+    }
+    let Delivery {
+        mut stats,
+        failures,
+        ..
+    } = out;
     let counts = capture.stop();
     drop(frames_tx);
     let report = sinks.join().unwrap_or_else(|_| SinkReport {

@@ -319,6 +319,65 @@ impl Pipeline {
         self.run_stages(frame, kind, index, timestamp_us, sources, |_| true)
     }
 
+    /// Runs the live stages over `frame` as [`Pipeline::process`] does, starting from
+    /// `faces` found by an earlier part of the pipeline (see [`Pipeline::split_analysis`]).
+    pub fn process_with_faces(
+        &mut self,
+        frame: &mut OwnedImage,
+        faces: Vec<Face>,
+        index: u64,
+        timestamp_us: i64,
+        sources: &[SourceFace],
+    ) -> FrameReport {
+        let kind = self.kind;
+        self.run_stages_from(
+            frame,
+            faces.into(),
+            kind,
+            index,
+            timestamp_us,
+            sources,
+            |_| true,
+        )
+    }
+
+    /// Splits off the stages after the analysis, so that frame n+1 can be analysed while
+    /// frame n goes through the rest (live mode on two cores). The front keeps the leading
+    /// stages up to the last one that analyses faces, provided none of them changes the
+    /// frame (then the frame handed on is still the original for the stages that read it).
+    /// `None`, changing nothing, when there is no such front or nothing after it.
+    /// [`Pipeline::rejoin`] puts the stages back.
+    pub fn split_analysis(&mut self) -> Option<Pipeline> {
+        let leading = self
+            .stages
+            .iter()
+            .take_while(|s| !s.info.has_capability(caps::MODIFIES_FRAME))
+            .count();
+        let cut = self.stages[..leading]
+            .iter()
+            .rposition(|s| s.info.has_capability(caps::ANALYSES_FACES))?
+            + 1;
+        if cut >= self.stages.len() {
+            return None;
+        }
+        Some(Pipeline {
+            stages: self.stages.split_off(cut),
+            kind: self.kind,
+            original: Vec::new(),
+            backup: Vec::new(),
+        })
+    }
+
+    /// Appends the stages [`Pipeline::split_analysis`] took off.
+    pub fn rejoin(&mut self, back: Pipeline) {
+        self.stages.extend(back.stages);
+    }
+
+    /// Whether one of this pipeline's stages is processor `id`.
+    pub fn has_stage(&self, id: &str) -> bool {
+        self.stages.iter().any(|s| s.id == id)
+    }
+
     /// Runs the stages that look at source images — those that analyse faces or declare
     /// [`caps::INSPECTS_SOURCES`] — over a source image (source preparation).
     pub fn analyse(&mut self, image: &mut OwnedImage) -> FrameReport {
@@ -343,7 +402,32 @@ impl Pipeline {
         sources: &[SourceFace],
         select: impl Fn(&PluginInfo) -> bool,
     ) -> FrameReport {
-        let mut faces: RVec<Face> = RVec::new();
+        self.run_stages_from(
+            frame,
+            RVec::new(),
+            kind,
+            index,
+            timestamp_us,
+            sources,
+            select,
+        )
+    }
+
+    #[allow(
+        clippy::too_many_arguments,
+        reason = "the frame, what is known about it, and the stage filter"
+    )]
+    fn run_stages_from(
+        &mut self,
+        frame: &mut OwnedImage,
+        faces: RVec<Face>,
+        kind: FrameKind,
+        index: u64,
+        timestamp_us: i64,
+        sources: &[SourceFace],
+        select: impl Fn(&PluginInfo) -> bool,
+    ) -> FrameReport {
+        let mut faces = faces;
         let mut saved_faces: RVec<Face> = RVec::new();
         let mut events = Vec::new();
         let mut timings = Vec::new();

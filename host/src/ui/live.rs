@@ -170,6 +170,7 @@ fn run(
         show_fps: false,
         encode: EncodeOptions::default(),
         label: job.label,
+        overlap: false,
     };
     let outcome = run_live(
         &config,
