@@ -206,9 +206,7 @@ fn measure(host: &Host, args: &BenchArgs, done: &VideoRun) -> BenchReport {
             "ONNX Runtime {} {}, {} thread(s), {}",
             s.ort_version(),
             s.provider(),
-            s.options()
-                .intra_threads
-                .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get())),
+            crate::inference::providers::intra_threads(s.options().intra_threads),
             s.options().cpu
         ),
         Err(_) => "no model ran".to_owned(),

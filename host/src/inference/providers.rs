@@ -281,6 +281,14 @@ impl Default for ProviderSettings {
     }
 }
 
+/// The intra-op threads a session gets for `--execution-threads`: the number asked for, or
+/// [`default_intra_threads`] for `None` or 0.
+pub fn intra_threads(asked: Option<usize>) -> usize {
+    asked
+        .filter(|&n| n > 0)
+        .unwrap_or_else(default_intra_threads)
+}
+
 /// The default number of intra-op threads: the cores available to this process.
 pub fn default_intra_threads() -> usize {
     std::thread::available_parallelism().map_or(1, NonZeroUsize::get)
@@ -457,10 +465,7 @@ pub fn configure(
     settings: &ProviderSettings,
     model: &str,
 ) -> Result<(SessionBuilder, ExecutionProvider), InferenceError> {
-    let threads = settings
-        .intra_threads
-        .filter(|&n| n > 0)
-        .unwrap_or_else(default_intra_threads);
+    let threads = intra_threads(settings.intra_threads);
     let builder = builder
         .with_intra_threads(threads)
         .map_err(|e| InferenceError::Runtime {

@@ -296,11 +296,7 @@ impl InferenceService {
             .map_err(|e| runtime_error("setting the graph optimization level", &e))?
             .with_intra_op_spinning(cpu.spinning)
             .map_err(|e| runtime_error("setting intra-op spinning", &e))?;
-        let threads = self
-            .options
-            .intra_threads
-            .filter(|&n| n > 0)
-            .unwrap_or_else(providers::default_intra_threads);
+        let threads = providers::intra_threads(self.options.intra_threads);
         match cpu.affinities(threads, providers::default_intra_threads()) {
             Some(list) => builder
                 .with_config_entry("session.intra_op_thread_affinities", &list)

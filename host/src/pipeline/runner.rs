@@ -316,7 +316,15 @@ impl Pipeline {
         sources: &[SourceFace],
     ) -> FrameReport {
         let kind = self.kind;
-        self.run_stages(frame, kind, index, timestamp_us, sources, |_| true)
+        self.run_stages(
+            frame,
+            RVec::new(),
+            kind,
+            index,
+            timestamp_us,
+            sources,
+            |_| true,
+        )
     }
 
     /// Runs the live stages over `frame` as [`Pipeline::process`] does, starting from
@@ -330,7 +338,7 @@ impl Pipeline {
         sources: &[SourceFace],
     ) -> FrameReport {
         let kind = self.kind;
-        self.run_stages_from(
+        self.run_stages(
             frame,
             faces.into(),
             kind,
@@ -381,7 +389,7 @@ impl Pipeline {
     /// Runs the stages that look at source images — those that analyse faces or declare
     /// [`caps::INSPECTS_SOURCES`] — over a source image (source preparation).
     pub fn analyse(&mut self, image: &mut OwnedImage) -> FrameReport {
-        self.run_stages(image, FrameKind::SOURCE, 0, 0, &[], |info| {
+        self.run_stages(image, RVec::new(), FrameKind::SOURCE, 0, 0, &[], |info| {
             info.has_capability(caps::ANALYSES_FACES) || info.has_capability(caps::INSPECTS_SOURCES)
         })
     }
@@ -393,31 +401,11 @@ impl Pipeline {
             .any(|s| s.info.has_capability(caps::ANALYSES_FACES))
     }
 
-    fn run_stages(
-        &mut self,
-        frame: &mut OwnedImage,
-        kind: FrameKind,
-        index: u64,
-        timestamp_us: i64,
-        sources: &[SourceFace],
-        select: impl Fn(&PluginInfo) -> bool,
-    ) -> FrameReport {
-        self.run_stages_from(
-            frame,
-            RVec::new(),
-            kind,
-            index,
-            timestamp_us,
-            sources,
-            select,
-        )
-    }
-
     #[allow(
         clippy::too_many_arguments,
         reason = "the frame, what is known about it, and the stage filter"
     )]
-    fn run_stages_from(
+    fn run_stages(
         &mut self,
         frame: &mut OwnedImage,
         faces: RVec<Face>,
