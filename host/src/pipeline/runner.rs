@@ -315,16 +315,7 @@ impl Pipeline {
         timestamp_us: i64,
         sources: &[SourceFace],
     ) -> FrameReport {
-        let kind = self.kind;
-        self.run_stages(
-            frame,
-            RVec::new(),
-            kind,
-            index,
-            timestamp_us,
-            sources,
-            |_| true,
-        )
+        self.process_with_faces(frame, Vec::new(), index, timestamp_us, sources)
     }
 
     /// Runs the live stages over `frame` as [`Pipeline::process`] does, starting from

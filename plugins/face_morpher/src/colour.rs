@@ -174,15 +174,17 @@ fn stats(lab: &[[f32; 3]], weights: &[f32]) -> Option<([f64; 3], [f64; 3])> {
     Some((mean, std))
 }
 
-/// Moves the colour statistics of `face` (only pixels with `weight > 0` count; all pixels are
-/// changed) onto those of `target` under the same weights. Returns false, changing nothing,
-/// when no weight is positive.
+/// [`transfer_to_lab`] with the target in RGB (the tests' form).
+#[cfg(test)]
 pub fn transfer(face: &mut [[f32; 3]], target: &[[f32; 3]], weights: &[f32]) -> bool {
     let target_lab: Vec<[f32; 3]> = target.iter().map(|&p| rgb_to_lab(p)).collect();
     transfer_to_lab(face, &target_lab, weights)
 }
 
-/// [`transfer`] with the target already in CIELAB (the morpher converts it once per face).
+/// Moves the colour statistics of `face` (only pixels with `weight > 0` count; all pixels are
+/// changed) onto those of the target under the same weights; the target is given in CIELAB
+/// (the morpher converts it once per face). Returns false, changing nothing, when no weight
+/// is positive.
 pub fn transfer_to_lab(face: &mut [[f32; 3]], target_lab: &[[f32; 3]], weights: &[f32]) -> bool {
     let face_lab: Vec<[f32; 3]> = face.iter().map(|&p| rgb_to_lab(p)).collect();
     let (Some((ms, ss)), Some((mt, st))) = (stats(&face_lab, weights), stats(target_lab, weights))

@@ -76,10 +76,8 @@ fn local_mean(
         .collect()
 }
 
-/// Moves the local LAB means of `face` onto those of `target` (both `w × h`, row-major) under
-/// `weights`. The shift also applies just outside the weighted area, as far as the smoothing
-/// reaches (the Poisson blend reads its boundary values there); pixels farther away are left
-/// as they are.
+/// [`match_shading_lab`] with the target in RGB (the tests' form).
+#[cfg(test)]
 pub fn match_shading(
     face: &mut [[f32; 3]],
     target: &[[f32; 3]],
@@ -92,7 +90,10 @@ pub fn match_shading(
     match_shading_lab(face, &target_lab, weights, w, h, sigma);
 }
 
-/// [`match_shading`] with the target already in CIELAB.
+/// Moves the local LAB means of `face` onto those of the target (given in CIELAB; both
+/// `w × h`, row-major) under `weights`. The shift also applies just outside the weighted
+/// area, as far as the smoothing reaches (the Poisson blend reads its boundary values there);
+/// pixels farther away are left as they are.
 pub fn match_shading_lab(
     face: &mut [[f32; 3]],
     target_lab: &[[f32; 3]],
