@@ -13,7 +13,8 @@
 //!    inside the face's box ([`warp`]);
 //! 3. LAB mean/std colour transfer to the target inside the face ([`colour`]), then a local
 //!    shading match so the source's lighting gives way to the target's ([`shading`]);
-//! 4. unsharp mask ([`sharpen`]); Poisson blending ([`poisson`]);
+//! 4. unsharp mask ([`sharpen`]); Poisson blending ([`poisson`]), its correction solved on
+//!    cells of 1 % of the face size for large faces ([`poisson_grid`]);
 //! 5. composite through a soft mask: the convex hull of landmarks + forehead, feathered
 //!    inwards ([`mask`]). Pixels where the mask is 0 are never written ([`morph`]).
 //!
@@ -26,7 +27,7 @@
 //! | `face_selection`, `one_order`, `reference_distance`, `map_distance` | | | see `liveswap-swapkit` |
 //! | `opacity` | float | 1.0 | 0–1 |
 //! | `mask_feather` | int (px) | 12 | 0–100, at most ¼ of the face size |
-//! | `mask_padding` | float (% of face size) | 0 | −20–20 |
+//! | `mask_padding` | float (% of face size) | −5 | −20–20 |
 //! | `color_correction` | bool | true | |
 //! | `poisson_blend` | bool | true | |
 //! | `sharpness` | float | 1.0 | 0–5 |
@@ -39,6 +40,7 @@ pub mod morph;
 pub mod patch;
 pub mod points;
 pub mod poisson;
+pub mod poisson_grid;
 pub mod settings;
 pub mod shading;
 pub mod shape;

@@ -30,6 +30,9 @@ pub struct SolveReport {
     pub iterations: usize,
     /// Final residual norm divided by the right-hand side's norm (0 for a zero right side).
     pub relative_residual: f64,
+    /// Patch pixels per solve cell along each axis: 1 when every domain pixel is an unknown,
+    /// more when [`crate::poisson_grid`] solved on a coarser grid.
+    pub scale: usize,
 }
 
 type V3 = [f64; 3];
@@ -283,6 +286,7 @@ pub fn seamless(
         unknowns: pixels.len(),
         iterations,
         relative_residual,
+        scale: 1,
     };
     (out, report)
 }
