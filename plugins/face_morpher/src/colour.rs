@@ -174,20 +174,35 @@ fn stats(lab: &[[f32; 3]], weights: &[f32]) -> Option<([f64; 3], [f64; 3])> {
     Some((mean, std))
 }
 
-/// [`transfer_to_lab`] with the target in RGB (the tests' form).
+/// [`transfer_lab`] on RGB pixels (the tests' form).
 #[cfg(test)]
 pub fn transfer(face: &mut [[f32; 3]], target: &[[f32; 3]], weights: &[f32]) -> bool {
-    let target_lab: Vec<[f32; 3]> = target.iter().map(|&p| rgb_to_lab(p)).collect();
-    transfer_to_lab(face, &target_lab, weights)
+    let target_lab = to_lab(target);
+    let mut face_lab = to_lab(face);
+    let moved = transfer_lab(&mut face_lab, &target_lab, weights);
+    to_rgb(&face_lab, face);
+    moved
 }
 
-/// Moves the colour statistics of `face` (only pixels with `weight > 0` count; all pixels are
-/// changed) onto those of the target under the same weights; the target is given in CIELAB
-/// (the morpher converts it once per face). Returns false, changing nothing, when no weight
-/// is positive.
-pub fn transfer_to_lab(face: &mut [[f32; 3]], target_lab: &[[f32; 3]], weights: &[f32]) -> bool {
-    let face_lab: Vec<[f32; 3]> = face.iter().map(|&p| rgb_to_lab(p)).collect();
-    let (Some((ms, ss)), Some((mt, st))) = (stats(&face_lab, weights), stats(target_lab, weights))
+/// Every pixel of `rgb` (0–255) in CIELAB.
+#[must_use]
+pub fn to_lab(rgb: &[[f32; 3]]) -> Vec<[f32; 3]> {
+    rgb.iter().map(|&p| rgb_to_lab(p)).collect()
+}
+
+/// Writes `lab` back to `rgb` (0–255, not clamped); the slices have the same length.
+pub fn to_rgb(lab: &[[f32; 3]], rgb: &mut [[f32; 3]]) {
+    for (p, &v) in rgb.iter_mut().zip(lab) {
+        *p = lab_to_rgb(v);
+    }
+}
+
+/// Moves the colour statistics of `face_lab` (only pixels with `weight > 0` count; all pixels
+/// are changed) onto those of `target_lab` under the same weights, both in CIELAB. The morpher
+/// keeps the face in CIELAB from here through the shading match, converting it once each way.
+/// Returns false, changing nothing, when no weight is positive.
+pub fn transfer_lab(face_lab: &mut [[f32; 3]], target_lab: &[[f32; 3]], weights: &[f32]) -> bool {
+    let (Some((ms, ss)), Some((mt, st))) = (stats(face_lab, weights), stats(target_lab, weights))
     else {
         return false;
     };
@@ -195,10 +210,8 @@ pub fn transfer_to_lab(face: &mut [[f32; 3]], target_lab: &[[f32; 3]], weights: 
         let r = if ss[c] > 1e-6 { st[c] / ss[c] } else { 1.0 };
         (r as f32).clamp(1.0 / MAX_STD_RATIO, MAX_STD_RATIO)
     });
-    for (p, lab) in face.iter_mut().zip(face_lab) {
-        let moved: [f32; 3] =
-            std::array::from_fn(|c| (lab[c] - ms[c] as f32) * ratio[c] + mt[c] as f32);
-        *p = lab_to_rgb(moved);
+    for lab in face_lab.iter_mut() {
+        *lab = std::array::from_fn(|c| (lab[c] - ms[c] as f32) * ratio[c] + mt[c] as f32);
     }
     true
 }
@@ -209,8 +222,7 @@ pub fn transfer_to_lab(face: &mut [[f32; 3]], target_lab: &[[f32; 3]], weights: 
 /// Poisson blend uses only such typical pixels as boundary values.
 #[must_use]
 pub fn typical(pixels: &[[f32; 3]], weights: &[f32], spread: f32) -> Vec<bool> {
-    let lab: Vec<[f32; 3]> = pixels.iter().map(|&p| rgb_to_lab(p)).collect();
-    typical_lab(&lab, weights, spread)
+    typical_lab(&to_lab(pixels), weights, spread)
 }
 
 /// [`typical`] of pixels already in CIELAB.

@@ -27,7 +27,7 @@ use crate::points::{INNER_MOUTH, LANDMARKS, PointsError, control_points, mask_po
 use crate::poisson::{SolveOptions, SolveReport};
 use crate::poisson_grid::seamless_on_grid;
 use crate::settings::MorphOptions;
-use crate::shading::match_shading_lab;
+use crate::shading::match_shading_in_lab;
 use crate::shape::transfer_shape;
 use crate::sharpen::unsharp;
 use crate::warp::warp_mesh;
@@ -164,13 +164,16 @@ pub fn morph_face(
             *f = *t;
         }
     }
-    // The target's pixels in CIELAB, converted once for the colour steps and the blend.
-    let target_lab: Vec<[f32; 3]> = target.data.iter().map(|&p| colour::rgb_to_lab(p)).collect();
+    // The target's pixels in CIELAB, converted once for the colour steps and the blend; the
+    // face goes to CIELAB once for both colour steps and back.
+    let target_lab = colour::to_lab(&target.data);
     if opts.color_correction {
-        colour::transfer_to_lab(&mut face.data, &target_lab, &weight);
+        let mut face_lab = colour::to_lab(&face.data);
+        colour::transfer_lab(&mut face_lab, &target_lab, &weight);
         let (w, h) = (rect.width(), rect.height());
         let sigma = SHADING_SIGMA_FRACTION * size;
-        match_shading_lab(&mut face.data, &target_lab, &weight, w, h, sigma);
+        match_shading_in_lab(&mut face_lab, &target_lab, &weight, w, h, sigma);
+        colour::to_rgb(&face_lab, &mut face.data);
     }
     unsharp(&mut face, opts.sharpness);
     let solve = opts.poisson_blend.then(|| {
