@@ -14,7 +14,7 @@
 //! 3. LAB mean/std colour transfer to the target inside the face ([`colour`]), then a local
 //!    shading match so the source's lighting gives way to the target's ([`shading`]);
 //! 4. unsharp mask ([`sharpen`]); Poisson blending ([`poisson`]), its correction solved on
-//!    cells of 1 % of the face size for large faces ([`poisson_grid`]);
+//!    cells of 1/64 of the face size ([`poisson_grid`]);
 //! 5. composite through a soft mask: the convex hull of landmarks + forehead, feathered
 //!    inwards ([`mask`]). Pixels where the mask is 0 are never written ([`morph`]).
 //!

@@ -58,13 +58,14 @@ pub const POISSON: SolveOptions = SolveOptions {
 /// Smoothing of the Poisson boundary values along the edge, as a fraction of the face size.
 pub const POISSON_SMOOTH_FRACTION: f64 = 0.04;
 /// The Poisson correction is solved on cells of this fraction of the face size (whole
-/// pixels, at least 1; [`crate::poisson_grid`]): a 1280×720 webcam face (~270 px) solves on
-/// 2×2 cells, a 640×360 one on pixels. Why: the correction is smoother than the boundary
-/// smoothing above, and the solve's cost grows with the cube of the face's pixel size. Measured
-/// against the pixel solve on four photos and a 720p frame (faces of 228–277 px): mean
-/// difference 0.2–0.6 levels, 99th percentile 2–5, at most 9, a smooth field along the edge;
-/// the morph took 80 instead of 141 ms at 720p.
-pub const POISSON_CELL_FRACTION: f64 = 0.01;
+/// pixels, at least 1; [`crate::poisson_grid`]): a 640×360 webcam face (~130 px) solves on
+/// 2×2 cells, a 1280×720 one (~270 px) on 4×4. Why: the correction is smoother than the
+/// boundary smoothing above, and the solve's cost grows with the cube of the face's pixel
+/// size. Measured against the pixel solve on six photos and four webcam frames (faces of
+/// 100–280 px): mean difference 0–0.8 levels, 99th percentile 0–6, at most 14 on a few
+/// pixels, a smooth field along the edge; the morph took 18 instead of 31 ms at 360p and 52
+/// instead of 68 at 720p (README, "Live figures").
+pub const POISSON_CELL_FRACTION: f64 = 1.0 / 64.0;
 
 /// Pixels per Poisson solve cell for a face of `size` pixels ([`POISSON_CELL_FRACTION`]).
 #[must_use]
@@ -310,7 +311,7 @@ mod tests {
     fn a_large_face_solves_on_a_coarser_grid_and_a_small_one_on_pixels() {
         let src = textured(200, 200, 1);
         let mesh = SourceMesh::new(&synthetic_landmarks(100.0, 95.0, 50.0)).unwrap();
-        for (half, scale) in [(40.0, 1), (150.0, 2)] {
+        for (half, scale) in [(40.0, 1), (150.0, 4)] {
             let mut frame = textured(520, 520, 2);
             let target = synthetic_landmarks(260.0, 260.0, half);
             let opts = MorphOptions::default();

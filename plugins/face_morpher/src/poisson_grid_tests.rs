@@ -76,7 +76,7 @@ fn scale_one_is_the_pixel_solve() {
 fn a_coarse_grid_gives_the_pixel_solution_within_a_level_for_far_less_work() {
     let (g, t, domain, anchor) = face_like(240, 36.0);
     let (fine, fine_report) = seamless(&g, &t, &domain, &anchor, &tight());
-    for s in [2, 3] {
+    for s in [2, 3, 4] {
         let (coarse, report) = seamless_on_grid(&g, &t, &domain, &anchor, &tight(), s);
         assert_eq!(report.scale, s);
         assert!(
@@ -84,7 +84,7 @@ fn a_coarse_grid_gives_the_pixel_solution_within_a_level_for_far_less_work() {
             "{report:?} vs {fine_report:?}"
         );
         assert!(report.iterations < fine_report.iterations, "{report:?}");
-        // Measured: 0.37 levels at scale 2, 0.69 at scale 3.
+        // Measured: 0.27 levels at scale 2, 0.67 at 3, 0.83 at 4.
         let gap = max_gap(&coarse, &fine, &domain);
         assert!(gap < 1.0, "scale {s}: {gap}");
         // Outside the domain the target is kept exactly.
