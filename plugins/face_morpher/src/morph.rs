@@ -168,20 +168,22 @@ pub fn morph_face(
     // The target's pixels in CIELAB, converted once for the colour steps and the blend; the
     // face goes to CIELAB once for both colour steps and back.
     let target_lab = colour::to_lab(&target.data);
-    if opts.color_correction {
+    let face_lab = opts.color_correction.then(|| {
         let mut face_lab = colour::to_lab(&face.data);
         colour::transfer_lab(&mut face_lab, &target_lab, &weight);
         let (w, h) = (rect.width(), rect.height());
         let sigma = SHADING_SIGMA_FRACTION * size;
         match_shading_in_lab(&mut face_lab, &target_lab, &weight, w, h, sigma);
         colour::to_rgb(&face_lab, &mut face.data);
-    }
+        face_lab
+    });
     unsharp(&mut face, opts.sharpness);
     let solve = opts.poisson_blend.then(|| {
         blend_edge(
             &mut face,
             &target,
             &target_lab,
+            face_lab.as_deref(),
             &edge,
             &covered,
             &weight,
@@ -211,6 +213,7 @@ fn blend_edge(
     face: &mut Patch,
     target: &Patch,
     target_lab: &[[f32; 3]],
+    face_lab: Option<&[[f32; 3]]>,
     edge: &[f32],
     covered: &[bool],
     weight: &[f32],
@@ -224,7 +227,12 @@ fn blend_edge(
         .map(|(&d, &c)| c && d > 0.0 && in_band(d))
         .collect();
     let skin_t = colour::typical_lab(target_lab, weight, TYPICAL_SPREAD);
-    let skin_g = colour::typical(&face.data, weight, TYPICAL_SPREAD);
+    // The face's colours as the colour steps left them (before sharpening, which moves single
+    // pixels, not which ones look like skin): saves a conversion of the whole patch.
+    let skin_g = match face_lab {
+        Some(lab) => colour::typical_lab(lab, weight, TYPICAL_SPREAD),
+        None => colour::typical(&face.data, weight, TYPICAL_SPREAD),
+    };
     let anchor: Vec<bool> = (0..edge.len())
         .map(|k| skin_t[k] && skin_g[k] && in_band(edge[k]))
         .collect();
