@@ -179,16 +179,12 @@ pub fn morph_face(
     });
     unsharp(&mut face, opts.sharpness);
     let solve = opts.poisson_blend.then(|| {
-        blend_edge(
-            &mut face,
-            &target,
-            &target_lab,
-            face_lab.as_deref(),
-            &edge,
-            &covered,
-            &weight,
-            size,
-        )
+        let colours = Colours {
+            target: &target,
+            target_lab: &target_lab,
+            face_lab: face_lab.as_deref(),
+        };
+        blend_edge(&mut face, &colours, &edge, &covered, &weight, size)
     });
     let mut written = 0;
     for w in &mut weight {
@@ -203,6 +199,16 @@ pub fn morph_face(
     }))
 }
 
+/// What the seamless blend reads of the two images besides the face itself.
+struct Colours<'a> {
+    /// The frame's pixels under the patch.
+    target: &'a Patch,
+    /// The same in CIELAB.
+    target_lab: &'a [[f32; 3]],
+    /// The face in CIELAB as the colour steps left it (`None` without colour correction).
+    face_lab: Option<&'a [[f32; 3]]>,
+}
+
 /// Poisson blending limited to a band along the mask edge: the domain is the covered part of
 /// the padded hull within [`POISSON_BAND_FRACTION`] × `size` of its edge, with Dirichlet
 /// values from skin-like pixels outside it and free (Neumann) sides elsewhere, including the
@@ -211,9 +217,7 @@ pub fn morph_face(
 /// carried in from the boundary. A thin band also keeps the solve short.
 fn blend_edge(
     face: &mut Patch,
-    target: &Patch,
-    target_lab: &[[f32; 3]],
-    face_lab: Option<&[[f32; 3]]>,
+    colours: &Colours<'_>,
     edge: &[f32],
     covered: &[bool],
     weight: &[f32],
@@ -226,6 +230,11 @@ fn blend_edge(
         .zip(covered)
         .map(|(&d, &c)| c && d > 0.0 && in_band(d))
         .collect();
+    let Colours {
+        target,
+        target_lab,
+        face_lab,
+    } = *colours;
     let skin_t = colour::typical_lab(target_lab, weight, TYPICAL_SPREAD);
     // The face's colours as the colour steps left them (before sharpening, which moves single
     // pixels, not which ones look like skin): saves a conversion of the whole patch.
