@@ -31,6 +31,8 @@
 //! | `color_correction` | bool | true | |
 //! | `poisson_blend` | bool | true | |
 //! | `sharpness` | float | 1.0 | 0–5 |
+//! | `shape_transfer` | float | 0.8 | 0–1 |
+//! | `max_face_size` | int (px) | 0 (none; `liveswap live`: 200) | 0–4096 |
 
 pub mod colour;
 pub mod delaunay;
@@ -41,6 +43,7 @@ pub mod patch;
 pub mod points;
 pub mod poisson;
 pub mod poisson_grid;
+mod scaled;
 pub mod settings;
 pub mod shading;
 pub mod shape;

@@ -16,6 +16,9 @@
 //! 5. optional Poisson blending in a band along the mask's edge ([`crate::poisson`]);
 //! 6. composite with weight `mask · opacity` ([`crate::patch::Patch::blend_into`]).
 //!
+//! A face larger than `max_face_size` runs steps 1–5 on its region shrunk to that size, and
+//! the result is read back at full size for step 6 ([`crate::scaled`]).
+//!
 //! Frame pixels whose mask weight is 0 — everything outside the padded hull of the target's
 //! landmarks and forehead arc — are never written.
 
@@ -26,6 +29,7 @@ use crate::patch::Patch;
 use crate::points::{INNER_MOUTH, LANDMARKS, PointsError, control_points, mask_points};
 use crate::poisson::{SolveOptions, SolveReport};
 use crate::poisson_grid::seamless_on_grid;
+use crate::scaled::morph_scaled;
 use crate::settings::MorphOptions;
 use crate::shading::match_shading_in_lab;
 use crate::shape::transfer_shape;
@@ -112,7 +116,8 @@ pub struct MorphReport {
 
 /// Morphs `source` (the whole source image, RGB8) with its `mesh` onto the target face with
 /// `target_landmarks` (106 points in frame pixels) in `frame`. Returns `Ok(None)` when the
-/// face lies wholly outside the frame.
+/// face lies wholly outside the frame. A face larger than `opts.max_face_size` is morphed at
+/// that size and scaled up ([`crate::scaled`]).
 ///
 /// # Errors
 /// [`PointsError`] when the target landmarks are unusable.
@@ -123,16 +128,116 @@ pub fn morph_face(
     target_landmarks: &[[f32; 2]],
     opts: &MorphOptions,
 ) -> Result<Option<MorphReport>, PointsError> {
-    let own = control_points(target_landmarks)?;
-    let hull = convex_hull(mask_points(&own));
-    if hull.len() < 3 {
-        return Err(PointsError::Degenerate);
+    let (size, _) = face_region(target_landmarks, opts, frame.width, frame.height)?;
+    if opts.opacity <= 0.0 {
+        return Ok(None);
     }
-    let size = polygon_area(&hull).sqrt();
-    let padding = f64::from(opts.mask_padding) / 100.0 * size;
+    let view = frame.as_view();
+    let morphed = match working_scale(size, opts.max_face_size) {
+        Some(k) => morph_scaled(&view, source, mesh, target_landmarks, opts, k)?,
+        None => morph_patch(&view, source, mesh, target_landmarks, opts)?,
+    };
+    let Some(Morphed {
+        face,
+        mut weight,
+        solve,
+    }) = morphed
+    else {
+        return Ok(None);
+    };
+    let mut written = 0;
+    for w in &mut weight {
+        *w *= opts.opacity;
+        written += usize::from(*w > 0.0);
+    }
+    face.blend_into(frame, &weight);
+    Ok(Some(MorphReport {
+        region: face.rect,
+        written,
+        solve,
+    }))
+}
+
+/// The scale a face of `size` pixels is morphed at: `None` for full size, else
+/// `max_face_size / size` (below 1).
+#[must_use]
+pub fn working_scale(size: f64, max_face_size: u32) -> Option<f64> {
+    let max = f64::from(max_face_size);
+    (max > 0.0 && size > max).then(|| max / size)
+}
+
+/// The face's size (`sqrt` of its mask polygon's area, frame pixels) and the frame box a morph
+/// reads: the padded mask polygon's box plus [`MARGIN`], clipped to the `width × height` frame.
+///
+/// # Errors
+/// [`PointsError`] when the landmarks are unusable.
+pub fn face_region(
+    target_landmarks: &[[f32; 2]],
+    opts: &MorphOptions,
+    width: usize,
+    height: usize,
+) -> Result<(f64, Rect), PointsError> {
+    let o = Outline::new(target_landmarks, opts)?;
+    let rect = mask_bounds(&o.hull, o.padding, MARGIN, width, height);
+    Ok((o.size, rect))
+}
+
+/// The target face's control points and mask polygon.
+struct Outline {
+    /// Control points ([`crate::points::layout`]) in frame pixels.
+    own: Vec<P2>,
+    /// The mask polygon: the convex hull of landmarks and forehead.
+    hull: Vec<P2>,
+    /// `sqrt` of the hull's area, pixels.
+    size: f64,
+    /// `mask_padding` in pixels.
+    padding: f64,
+}
+
+impl Outline {
+    fn new(target_landmarks: &[[f32; 2]], opts: &MorphOptions) -> Result<Self, PointsError> {
+        let own = control_points(target_landmarks)?;
+        let hull = convex_hull(mask_points(&own));
+        if hull.len() < 3 {
+            return Err(PointsError::Degenerate);
+        }
+        let size = polygon_area(&hull).sqrt();
+        let padding = f64::from(opts.mask_padding) / 100.0 * size;
+        Ok(Self {
+            own,
+            hull,
+            size,
+            padding,
+        })
+    }
+}
+
+/// A morphed face before the composite: the face over its patch and the mask weight of each
+/// patch pixel (before opacity).
+pub(crate) struct Morphed {
+    pub face: Patch,
+    pub weight: Vec<f32>,
+    pub solve: Option<SolveReport>,
+}
+
+/// Steps 1–5 of the module docs on `frame` at its own resolution; `Ok(None)` when the face's
+/// region is empty.
+pub(crate) fn morph_patch(
+    frame: &ImageView<'_>,
+    source: &ImageView<'_>,
+    mesh: &SourceMesh,
+    target_landmarks: &[[f32; 2]],
+    opts: &MorphOptions,
+) -> Result<Option<Morphed>, PointsError> {
+    let Outline {
+        own,
+        hull,
+        size,
+        padding,
+    } = Outline::new(target_landmarks, opts)?;
     let feather = f64::from(opts.mask_feather).min(MAX_FEATHER_FRACTION * size);
     let rect = mask_bounds(&hull, padding, MARGIN, frame.width, frame.height);
-    if rect.is_empty() || opts.opacity <= 0.0 {
+    if rect.is_empty() {
         return Ok(None);
     }
     let edge = edge_distance(&hull, rect, padding);
@@ -153,7 +258,7 @@ pub fn morph_face(
     let (mut face, covered) = warp_mesh(source, &mesh.points, &dst, &mesh.triangles, rect);
     let mouth: Vec<P2> = INNER_MOUTH.iter().map(|&i| own[i]).collect();
     cut_hole(&mut weight, rect, &mouth, MOUTH_FEATHER_FRACTION * size);
-    let target = Patch::read(&frame.as_view(), rect);
+    let target = Patch::read(frame, rect);
     for ((w, &c), (f, t)) in weight
         .iter_mut()
         .zip(&covered)
@@ -186,15 +291,9 @@ pub fn morph_face(
         };
         blend_edge(&mut face, &colours, &edge, &covered, &weight, size)
     });
-    let mut written = 0;
-    for w in &mut weight {
-        *w *= opts.opacity;
-        written += usize::from(*w > 0.0);
-    }
-    face.blend_into(frame, &weight);
-    Ok(Some(MorphReport {
-        region: rect,
-        written,
+    Ok(Some(Morphed {
+        face,
+        weight,
         solve,
     }))
 }

@@ -21,6 +21,12 @@ pub const DEFAULT_SHARPNESS: f64 = 1.0;
 /// Default shape transfer (0 = the target's feature layout, 1 = the source's).
 pub const DEFAULT_SHAPE_TRANSFER: f64 = 0.8;
 
+/// Default largest working face size: 0, every face at full size (`liveswap live` sets its
+/// own default, see the host's `LIVE_DEFAULTS`).
+pub const DEFAULT_MAX_FACE_SIZE: i64 = 0;
+/// Upper end of the `max_face_size` range, in pixels.
+pub const MAX_MAX_FACE_SIZE: i64 = 4096;
+
 /// Maximum feather in pixels.
 pub const MAX_MASK_FEATHER: i64 = 100;
 /// Padding range in percent of the face size.
@@ -89,6 +95,15 @@ pub fn specs() -> Vec<SettingSpec> {
             1.0,
         )
         .live(),
+        SettingSpec::int(
+            "max_face_size",
+            "Largest working face size",
+            "A face larger than this many pixels is morphed at this size and scaled up: faster for big faces in live video, a little softer (0 = always full size)",
+            DEFAULT_MAX_FACE_SIZE,
+            0,
+            MAX_MAX_FACE_SIZE,
+        )
+        .live(),
     ]);
     specs
 }
@@ -110,6 +125,8 @@ pub struct MorphOptions {
     pub sharpness: f32,
     /// Shape transfer 0–1 ([`crate::shape`]).
     pub shape_transfer: f32,
+    /// Largest working face size in pixels, 0 = none ([`crate::scaled`]).
+    pub max_face_size: u32,
 }
 
 impl Default for MorphOptions {
@@ -122,6 +139,7 @@ impl Default for MorphOptions {
             poisson_blend: DEFAULT_POISSON_BLEND,
             sharpness: DEFAULT_SHARPNESS as f32,
             shape_transfer: DEFAULT_SHAPE_TRANSFER as f32,
+            max_face_size: DEFAULT_MAX_FACE_SIZE as u32,
         }
     }
 }
@@ -158,6 +176,7 @@ impl FaceMorpherSettings {
                 poisson_blend: s.bool("poisson_blend")?,
                 sharpness: (s.float("sharpness")? as f32).clamp(0.0, 5.0),
                 shape_transfer: (s.float("shape_transfer")? as f32).clamp(0.0, 1.0),
+                max_face_size: s.int("max_face_size")?.clamp(0, MAX_MAX_FACE_SIZE) as u32,
             },
         })
     }
@@ -178,6 +197,9 @@ impl FaceMorpherSettings {
             ("poisson_blend", SettingValue::Bool(v)) => m.poisson_blend = *v,
             ("sharpness", v) => m.sharpness = number(key, v)?.clamp(0.0, 5.0),
             ("shape_transfer", v) => m.shape_transfer = number(key, v)?.clamp(0.0, 1.0),
+            ("max_face_size", SettingValue::Int(v)) => {
+                m.max_face_size = (*v).clamp(0, MAX_MAX_FACE_SIZE) as u32;
+            }
             _ => {
                 return Err(SdkError::setting(format!(
                     "unknown setting `{key}` or wrong type ({value})"
