@@ -1,6 +1,6 @@
 //! Measures what decoding one camera MJPG frame costs on the capture thread: nokhwa's
-//! decoder (mozjpeg, what `liveswap live` uses for MJPG cameras) and the image crate's
-//! JPEG decoder, on a JPEG file (e.g. a 1280x720 frame written by
+//! decoder (mozjpeg) and the image crate's JPEG decoder (what `liveswap live` uses for MJPG
+//! cameras, chosen by these figures), on a JPEG file (e.g. a 1280x720 frame written by
 //! `ffmpeg -i clip.mp4 -frames:v 1 -q:v 3 frame.jpg`).
 //!
 //! `cargo run --release -p liveswap --example mjpg_decode -- frame.jpg [ROUNDS]`

@@ -2,7 +2,8 @@
 # Reproduces the README's live figures: `liveswap live --stats-json` with
 # profiles/default.toml (or PROFILE) on 640x360 and 1280x720 30 fps file cameras made from
 # ../shared/media/Obama_speaking.mp4 (one face), recording to a temporary .mkv, plus the cost
-# of decoding one MJPG camera frame (examples/mjpg_decode.rs) at both sizes.
+# of decoding one MJPG camera frame (examples/mjpg_decode.rs) at both sizes. Each size runs
+# twice, without and with --overlap (stats_<size>.json, stats_<size>_overlap.json).
 # Usage: host/scripts/bench-live.sh [SECONDS] [PROFILE] (default 10, profiles/default.toml).
 # Needs a release build: cargo build --release -p liveswap -p liveswap-face-analyser
 #   -p liveswap-face-morpher --example mjpg_decode
@@ -25,7 +26,11 @@ for size in 640x360 1280x720; do
   jpg="$work/frame_${size}.jpg"
   [[ -f "$jpg" ]] || ffmpeg -hide_banner -loglevel error -y -ss 2 -i "$clip" -frames:v 1 -q:v 3 "$jpg"
   "$root/target/release/examples/mjpg_decode" "$jpg" 100
-  "$bin" live -p "$profile" -s "$shared/media/biden.jpg" --camera "file:$clip" \
-    --output "record:$work/rec_${size}.mkv" --duration "${secs}s" \
-    --stats-json "$work/stats_${size}.json" --overwrite </dev/null
+  for mode in plain overlap; do
+    extra=(); suffix=""
+    [[ "$mode" == overlap ]] && { extra=(--overlap); suffix="_overlap"; }
+    "$bin" live -p "$profile" -s "$shared/media/biden.jpg" --camera "file:$clip" \
+      --output "record:$work/rec_${size}${suffix}.mkv" --duration "${secs}s" \
+      --stats-json "$work/stats_${size}${suffix}.json" --overwrite "${extra[@]}" </dev/null
+  done
 done
