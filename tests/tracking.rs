@@ -86,8 +86,14 @@ fn analyse_frames(
     use std::sync::Arc;
 
     let plugins = PluginSet::load(&[SearchPath::Cli(real_plugin_dir(name))]);
+    // No landmarks unless the settings ask for them.
+    let landmarks = if settings.contains("landmark_model") {
+        ""
+    } else {
+        "landmark_model = \"\"\n"
+    };
     let text = format!(
-        "schema_version = 1\n[[processors]]\nid = \"face_analyser\"\n[processors.settings]\nrecognizer_model = \"\"\nlandmark_model = \"\"\n{settings}\n"
+        "schema_version = 1\n[[processors]]\nid = \"face_analyser\"\n[processors.settings]\nrecognizer_model = \"\"\n{landmarks}{settings}\n"
     );
     let path = Path::new("roi.toml");
     let raw = RawProfile::parse(&text, path).unwrap();
@@ -153,6 +159,100 @@ fn region_detection_follows_tracked_faces_and_finds_new_ones_at_the_next_full_se
             assert!(
                 (p - q).abs() < 0.06 * width,
                 "frame {k}: box {:?} vs {:?}",
+                a.bbox,
+                b.bbox
+            );
+        }
+    }
+}
+
+/// `img` moved by `(dx, dy)` pixels (uncovered pixels black).
+fn shifted(img: &liveswap_sdk::OwnedImage, dx: usize, dy: usize) -> liveswap_sdk::OwnedImage {
+    let mut out = img.clone();
+    let (w, h) = (img.width as usize, img.height as usize);
+    out.data.as_mut_slice().fill(0);
+    for y in dy..h {
+        let (src, dst) = ((y - dy) * w * 3, y * w * 3 + dx * 3);
+        let len = (w - dx) * 3;
+        out.data.as_mut_slice()[dst..dst + len]
+            .copy_from_slice(&img.data.as_slice()[src..src + len]);
+    }
+    out
+}
+
+#[test]
+fn landmark_following_tracks_a_moving_face_and_searches_again_when_it_is_lost() {
+    use liveswap_host::media::load_rgb;
+    let photo = load_rgb(&liveswap_tests::shared_file("media/obama.jpg")).unwrap();
+    // The face moves 4 px right and 3 px down a frame; frame 4 is black (the face is lost),
+    // frame 5 shows it again.
+    let mut frames: Vec<liveswap_sdk::OwnedImage> =
+        (0..4).map(|k| shifted(&photo, 4 * k, 3 * k)).collect();
+    let mut black = photo.clone();
+    black.data.as_mut_slice().fill(0);
+    frames.push(black);
+    frames.push(shifted(&photo, 20, 15));
+    let refs: Vec<&liveswap_sdk::OwnedImage> = frames.iter().collect();
+    let with_landmarks = "landmark_model = \"2d106det\"\n";
+    let full = analyse_frames("follow-full", with_landmarks, &refs);
+    let followed = analyse_frames(
+        "follow-lm",
+        &format!("{with_landmarks}detect_full_every = 10\ntrack_landmarks = true"),
+        &refs,
+    );
+    let first = &followed[0][0];
+    for k in [1, 2, 3, 5] {
+        assert_eq!(followed[k].len(), 1, "frame {k}");
+        assert_eq!(full[k].len(), 1, "frame {k}");
+        let (a, b) = (&followed[k][0], &full[k][0]);
+        // Frames 1-3 were followed (the detector did not run: the score is carried over);
+        // frame 5 came from a whole-frame search after the loss.
+        if k == 5 {
+            assert_ne!(a.score, first.score, "frame 5 is detected again");
+        } else {
+            assert_eq!(a.score, first.score, "frame {k} is followed");
+        }
+        // The followed face agrees with detection + landmarks on the same frame: landmarks
+        // on average within 2 % of the face width, keypoints and box corners within 4 % / 6 %
+        // (the region-detection test's bounds).
+        let width = b.bbox[2] - b.bbox[0];
+        let (la, lb) = (
+            a.landmarks_106.as_ref().unwrap().as_slice(),
+            b.landmarks_106.as_ref().unwrap().as_slice(),
+        );
+        let dist =
+            |p: &[f32; 2], q: &[f32; 2]| ((p[0] - q[0]).powi(2) + (p[1] - q[1]).powi(2)).sqrt();
+        let mean = la.iter().zip(lb).map(|(p, q)| dist(p, q)).sum::<f32>() / la.len() as f32;
+        assert!(
+            mean < 0.02 * width,
+            "frame {k}: landmarks {mean} px apart, face {width} px"
+        );
+        for (p, q) in a.kps.iter().zip(&b.kps) {
+            assert!(
+                dist(p, q) < 0.04 * width,
+                "frame {k}: keypoint {p:?} vs {q:?}"
+            );
+        }
+        for (p, q) in a.bbox.iter().zip(&b.bbox) {
+            assert!(
+                (p - q).abs() < 0.06 * width,
+                "frame {k}: box {:?} vs {:?}",
+                a.bbox,
+                b.bbox
+            );
+        }
+    }
+    // The black frame: the appearance check stops the following (the landmark model finds a
+    // face shape even there), the whole-frame search finds nothing, and both analysers
+    // report the same coasting face (`track_coast_frames`), which frame 5's fresh detection
+    // (asserted above) replaces.
+    assert_eq!(followed[4].len(), full[4].len());
+    for (a, b) in followed[4].iter().zip(&full[4]) {
+        let width = b.bbox[2] - b.bbox[0];
+        for (p, q) in a.bbox.iter().zip(&b.bbox) {
+            assert!(
+                (p - q).abs() < 0.06 * width,
+                "frame 4: box {:?} vs {:?}",
                 a.bbox,
                 b.bbox
             );

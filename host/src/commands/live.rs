@@ -8,7 +8,9 @@
 //!
 //! Live defaults: for processors that have the setting and leave it unset (profile and
 //! `--set`), `detect_full_every = 10` — between whole-frame searches the analyser looks
-//! only around tracked faces (a newcomer is found within a third of a second at 30 fps) —
+//! only around tracked faces (a newcomer is found within a third of a second at 30 fps),
+//! `track_landmarks = true` — in between, tracked faces are followed by their landmarks
+//! instead of detected again (the detector costs about as much as the landmark model) —
 //! and `max_face_size = 200` — the morpher works on a face larger than 200 px at that size
 //! and scales it up (a 720p webcam face, ~270 px, costs about half; README, "Live figures").
 
@@ -29,8 +31,11 @@ use std::io::{BufRead, Write};
 use std::sync::mpsc::{Receiver, channel};
 
 /// Settings live mode changes unless the profile or `--set` sets them.
-pub const LIVE_DEFAULTS: [(&str, &str); 2] =
-    [("detect_full_every", "10"), ("max_face_size", "200")];
+pub const LIVE_DEFAULTS: [(&str, &str); 3] = [
+    ("detect_full_every", "10"),
+    ("track_landmarks", "true"),
+    ("max_face_size", "200"),
+];
 
 /// Reads control lines from standard input on a thread of its own.
 fn stdin_controls() -> Receiver<String> {

@@ -2,6 +2,7 @@
 //! per-frame work.
 
 use crate::detect::{self, Detector, keep_largest_central};
+use crate::follow;
 use crate::landmarks::{self, Landmarker};
 use crate::recognize::{self, Recognizer};
 use crate::settings::{FaceAnalyserSettings, specs};
@@ -26,6 +27,8 @@ pub struct FaceAnalyserProcessor {
     tracker: Tracker,
     /// Frame index of the last whole-frame detection; None forces one.
     last_full: Option<u64>,
+    /// With `track_landmarks`: each reported face's look, by track id ([`follow`]).
+    looks: Vec<(u64, follow::Appearance)>,
 }
 
 fn open(
@@ -100,6 +103,7 @@ impl Plugin for FaceAnalyser {
             landmarker,
             tracker: Tracker::default(),
             last_full: None,
+            looks: Vec::new(),
         })
     }
 }
@@ -118,6 +122,7 @@ impl FrameProcessor for FaceAnalyserProcessor {
             ("kps_smoothing", SettingValue::Float(v)) => s.track.smoothing = *v as f32,
             ("embedding_refresh", SettingValue::Int(v)) => s.embedding_refresh = (*v).max(1) as u32,
             ("detect_full_every", SettingValue::Int(v)) => s.detect_full_every = (*v).max(1) as u32,
+            ("track_landmarks", SettingValue::Bool(v)) => s.track_landmarks = *v,
             _ => {
                 return Err(SdkError::setting(format!(
                     "setting `{key}` cannot change while running"
@@ -133,19 +138,26 @@ impl FrameProcessor for FaceAnalyserProcessor {
         // would make the host copy every frame (READS_ORIGINAL) for no gain.
         let view = frames::frame_view(&ctx.frame)?;
         let size = (ctx.frame.width, ctx.frame.height);
-        let found = self.detect(view, ctx.index, size)?;
-        let s = &self.settings;
-        let found = keep_largest_central(found, s.max_faces, view.width, view.height);
-        let mut faces: Vec<Face> = found
-            .iter()
-            .filter_map(|d| d.kps.map(|kps| Face::new(d.bbox, d.score, kps)))
-            .collect();
+        let followed = self.follow(view, ctx.index, size)?;
+        let with_landmarks = followed.is_some();
+        let mut faces = match followed {
+            Some(faces) => faces,
+            None => {
+                let found = self.detect(view, ctx.index, size)?;
+                let s = &self.settings;
+                keep_largest_central(found, s.max_faces, view.width, view.height)
+                    .iter()
+                    .filter_map(|d| d.kps.map(|kps| Face::new(d.bbox, d.score, kps)))
+                    .collect()
+            }
+        };
         if !faces.is_empty() {
-            self.describe_faces(view, &mut faces, ctx.index, size)?;
+            self.describe_faces(view, &mut faces, ctx.index, size, with_landmarks)?;
         }
         let faces = self
             .tracker
             .update(ctx.index, size, faces, &self.settings.track);
+        self.remember_looks(view, &faces);
         if faces.is_empty() {
             ctx.faces.clear();
             return Ok(FrameOutcome::Skipped("no face found".into()));
@@ -156,6 +168,86 @@ impl FrameProcessor for FaceAnalyserProcessor {
 }
 
 impl FaceAnalyserProcessor {
+    /// Whether frame `index` is due for a whole-frame search (`detect_full_every`).
+    fn full_search_due(&self, index: u64) -> bool {
+        let every = u64::from(self.settings.detect_full_every);
+        self.last_full
+            .is_none_or(|last| index < last || index - last >= every)
+    }
+
+    /// With `track_landmarks`, between whole-frame searches: the faces tracked in the previous
+    /// frame followed by their landmarks ([`crate::follow`]), landmarks included. `None`: not
+    /// applicable, or a face was lost (then the next detection is a whole-frame one).
+    fn follow(
+        &mut self,
+        view: ImageView<'_>,
+        index: u64,
+        size: (u32, u32),
+    ) -> SdkResult<Option<Vec<Face>>> {
+        let s = &self.settings;
+        if !s.track_landmarks || !s.track.enabled || s.detect_full_every <= 1 {
+            return Ok(None);
+        }
+        if self.landmarker.is_none() || self.full_search_due(index) {
+            return Ok(None);
+        }
+        let Some(previous) = self.tracker.live_faces(index, size) else {
+            return Ok(None);
+        };
+        if previous.is_empty() || previous.iter().any(|f| f.landmarks_106.is_none()) {
+            return Ok(None);
+        }
+        let Some(lm) = self.landmarker.as_mut() else {
+            return Ok(None);
+        };
+        let boxes: Vec<[f32; 4]> = previous.iter().map(|f| f.bbox).collect();
+        let points = lm.run(view, &boxes)?;
+        let mut faces = Vec::with_capacity(previous.len());
+        for (before, now) in previous.iter().zip(points) {
+            let old = before
+                .landmarks_106
+                .as_ref()
+                .map(|l| l.as_slice())
+                .unwrap_or(&[]);
+            let look = before
+                .track_id
+                .into_option()
+                .and_then(|id| self.looks.iter().find(|(t, _)| *t == id))
+                .map(|(_, look)| look);
+            let fit = follow::fit_similarity(old, &now)
+                .filter(|(sim, residual)| follow::plausible(before.bbox, sim, *residual))
+                .filter(|(sim, _)| {
+                    look.is_some_and(|l| {
+                        l.change(&view, before.bbox, sim) <= follow::MAX_APPEARANCE_CHANGE
+                    })
+                });
+            let Some((sim, _)) = fit else {
+                self.last_full = None;
+                return Ok(None);
+            };
+            let mut face = Face::new(
+                sim.apply_box(before.bbox),
+                before.score,
+                before.kps.map(|p| sim.apply(p)),
+            );
+            face.landmarks_106 = ROption::RSome(now.into());
+            faces.push(face);
+        }
+        Ok(Some(faces))
+    }
+
+    /// Keeps each reported face's look for the next frame's [`Self::follow`] (only when
+    /// following is on; otherwise nothing is sampled).
+    fn remember_looks(&mut self, view: ImageView<'_>, faces: &[Face]) {
+        self.looks.clear();
+        if self.settings.track_landmarks {
+            self.looks.extend(faces.iter().filter_map(|f| {
+                let id = f.track_id.into_option()?;
+                Some((id, follow::Appearance::of(&view, f.bbox)))
+            }));
+        }
+    }
+
     /// Whole-frame detection, or, with `detect_full_every > 1` between whole-frame ones,
     /// detection only around the faces tracked in the previous frame. A region that loses
     /// its face makes the next frame a whole-frame detection.
@@ -165,12 +257,9 @@ impl FaceAnalyserProcessor {
         index: u64,
         size: (u32, u32),
     ) -> SdkResult<Vec<liveswap_vision::detect::Detection>> {
+        let due = self.full_search_due(index);
         let s = &self.settings;
-        let every = u64::from(s.detect_full_every);
-        let due = self
-            .last_full
-            .is_none_or(|last| index < last || index - last >= every);
-        let boxes = if s.track.enabled && every > 1 && !due {
+        let boxes = if s.track.enabled && s.detect_full_every > 1 && !due {
             self.tracker
                 .live_boxes(index, size)
                 .filter(|b| !b.is_empty())
@@ -190,15 +279,16 @@ impl FaceAnalyserProcessor {
         Ok(found)
     }
 
-    /// Landmarks and embeddings for the detected faces.
+    /// Landmarks (unless the faces have them already) and embeddings for the faces.
     fn describe_faces(
         &mut self,
         view: ImageView<'_>,
         faces: &mut [Face],
         index: u64,
         size: (u32, u32),
+        with_landmarks: bool,
     ) -> SdkResult<()> {
-        if let Some(lm) = self.landmarker.as_mut() {
+        if let Some(lm) = self.landmarker.as_mut().filter(|_| !with_landmarks) {
             let boxes: Vec<[f32; 4]> = faces.iter().map(|f| f.bbox).collect();
             for (face, points) in faces.iter_mut().zip(lm.run(view, &boxes)?) {
                 face.landmarks_106 = ROption::RSome(points.into());

@@ -100,6 +100,18 @@ impl Tracker {
         })
     }
 
+    /// The faces of the tracks seen in the previous frame (as reported, smoothing included),
+    /// when frame `index` of `size` continues the frames seen so far.
+    pub fn live_faces(&self, index: u64, size: (u32, u32)) -> Option<Vec<Face>> {
+        self.continues(index, size).then(|| {
+            self.tracks
+                .iter()
+                .filter(|t| t.missed == 0)
+                .map(|t| t.face.clone())
+                .collect()
+        })
+    }
+
     /// Identity embeddings the recognizer need not compute this frame: for each detection
     /// that overlaps (IoU ≥ [`REUSE_IOU`]) a track seen last frame whose embedding is
     /// younger than `refresh` frames, that embedding. Call before [`Tracker::update`] on the
