@@ -172,6 +172,11 @@ pub enum Command {
     /// latency stays low when processing is slower than the camera. While running, lines
     /// like `set face_morpher.opacity=0.5` on standard input change live settings, `quit`
     /// stops. Ctrl-C stops cleanly (recordings are finalised). Numbers are printed on exit.
+    ///
+    /// Live defaults, for processors that have the setting unless the profile or --set says
+    /// otherwise: face_analyser.detect_full_every=10, face_analyser.track_landmarks=true
+    /// (between whole-frame searches, faces are followed by their landmarks), and
+    /// face_morpher.max_face_size=200 (larger faces are morphed at 200 px and scaled up).
     Live(Box<LiveArgs>),
     /// Open the desktop app: pick source faces and a target, switch and tune the profile's
     /// processors with a live preview, map faces, and render to a file.

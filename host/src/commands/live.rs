@@ -210,3 +210,23 @@ fn profile_ids(profile: &Profile) -> String {
         .collect::<Vec<_>>()
         .join(" → ")
 }
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, reason = "tests")]
+mod tests {
+    use super::LIVE_DEFAULTS;
+    use clap::CommandFactory;
+
+    #[test]
+    fn the_help_lists_every_live_default() {
+        let mut cli = crate::cli::Cli::command();
+        let live = cli.find_subcommand_mut("live").unwrap();
+        let help = live.render_long_help().to_string().replace('\n', " ");
+        for (key, value) in LIVE_DEFAULTS {
+            assert!(
+                help.contains(&format!(".{key}={value}")),
+                "`liveswap live --help` does not mention {key}={value}"
+            );
+        }
+    }
+}
