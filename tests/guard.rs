@@ -13,8 +13,8 @@ use super::video::ffmpeg;
 use liveswap_content_guard::preprocess::{CROP, input_tensor};
 use liveswap_tests::onnx::{Attr, Data, Dim, Graph};
 use liveswap_tests::{
-    liveswap_bin, liveswap_command, ort_library, read_json, shared, shared_file, temp_dir,
-    workspace,
+    built_library, install_as_plugin, liveswap_bin, liveswap_command, ort_library, read_json,
+    shared, shared_file, temp_dir, workspace,
 };
 use liveswap_vision::ImageView;
 use std::path::{Path, PathBuf};
@@ -650,6 +650,75 @@ fn live_frames_stay_refused_and_blanked_until_a_checked_frame_is_clean() {
             assert_eq!(frame, flat(if white { 255 } else { 0 }));
         }
     }
+}
+
+/// In live mode the guard runs beside the later processors (its own thread, a copy of the
+/// frame). Checking every frame (`sample_every_s = 0`) of a camera that turns from black to
+/// white, it must still blank exactly the frames it refuses: none before the switch, every
+/// one after it, no white frame in the recording.
+#[test]
+fn beside_the_other_processors_the_guard_blanks_exactly_the_refused_frames() {
+    let dir = temp_dir("guard-live-beside");
+    let clip = dir.join("bw.mkv");
+    two_colours(&clip, "320x180", ("black", 1), ("white", 2));
+    let model = dir.join("bright.onnx");
+    guard_model(&model, 0.01, 0.5);
+    let plugins = dir.join("plugins");
+    std::fs::create_dir_all(&plugins).unwrap();
+    install_as_plugin(&built_library("slow_sleeper"), &plugins, "slow_sleeper");
+    let profile = dir.join("beside.toml");
+    std::fs::write(
+        &profile,
+        format!(
+            "schema_version = 1\n[[processors]]\nid = \"content_guard\"\n[processors.settings]\nmodel = \"{}\"\nsample_every_s = 0.0\n\n[[processors]]\nid = \"slow_sleeper\"\n[processors.settings]\nsleep_ms = 20\n",
+            model.display()
+        ),
+    )
+    .unwrap();
+    let rec = dir.join("rec.mkv");
+    let stats = dir.join("stats.json");
+    let o = liveswap(&[
+        "--plugin-dir",
+        plugins.to_str().unwrap(),
+        "-vv",
+        "live",
+        "--profile",
+        profile.to_str().unwrap(),
+        "--camera",
+        &format!("file:{}", clip.display()),
+        "--output",
+        &format!("record:{}", rec.display()),
+        "--video-preset",
+        "ultrafast",
+        "--stats-json",
+        stats.to_str().unwrap(),
+    ]);
+    let err = err_text(&o);
+    assert!(o.status.success(), "{err}");
+    assert!(err.contains("content_guard beside slow_sleeper"), "{err}");
+    let s = read_json(&stats);
+    let greys = super::live::frame_greys(&rec);
+    let times = super::live::frame_times(&rec);
+    assert_eq!(greys.len(), times.len());
+    assert_eq!(greys.len() as u64, s["processed"].as_u64().unwrap(), "{s}");
+    assert!(greys.iter().all(|&g| g < 150), "no white frame: {greys:?}");
+    // Black reads 0, a blanked frame about 20 (see the test above). Capture times follow
+    // the clip's within a few ms; the switch is at 1 s.
+    for (k, (&g, &t)) in greys.iter().zip(&times).enumerate() {
+        if t < 0.95 {
+            assert!(
+                g < 10,
+                "frame {k} at {t} s is black, not blanked: {greys:?}"
+            );
+        } else if t > 1.05 {
+            assert!(
+                (10..90).contains(&g),
+                "frame {k} at {t} s is blanked: {greys:?}"
+            );
+        }
+    }
+    let blanked = greys.iter().filter(|&&g| g >= 10).count() as u64;
+    assert_eq!(blanked, s["blocked"].as_u64().unwrap(), "{s}");
 }
 
 /// 1 s white then 2 s black at 10 fps, 320 × 180.

@@ -8,6 +8,7 @@
 use crate::video::{assert_ok, ffmpeg, run_debug, still_clip};
 use liveswap_tests::temp_dir;
 use std::path::Path;
+use std::time::Duration;
 
 /// The blacked-out frame.
 const GAP: u32 = 3;
@@ -78,6 +79,24 @@ fn analyse_frames(
     settings: &str,
     frames: &[&liveswap_sdk::OwnedImage],
 ) -> Vec<Vec<liveswap_sdk::Face>> {
+    analyse_stream(
+        name,
+        settings,
+        frames,
+        liveswap_sdk::FrameKind::STILL,
+        Duration::ZERO,
+    )
+}
+
+/// [`analyse_frames`] with the frames marked `kind`, waiting `pause` after each (time for
+/// the background search's helper thread to finish, as a camera's frame interval gives it).
+fn analyse_stream(
+    name: &str,
+    settings: &str,
+    frames: &[&liveswap_sdk::OwnedImage],
+    kind: liveswap_sdk::FrameKind,
+    pause: Duration,
+) -> Vec<Vec<liveswap_sdk::Face>> {
     use liveswap_host::models::ModelStore;
     use liveswap_host::pipeline::{Pipeline, Services};
     use liveswap_host::plugins::{PluginSet, SearchPath};
@@ -92,8 +111,14 @@ fn analyse_frames(
     } else {
         "landmark_model = \"\"\n"
     };
+    // No recognizer unless the settings ask for one.
+    let recognizer = if settings.contains("recognizer_model") {
+        ""
+    } else {
+        "recognizer_model = \"\"\n"
+    };
     let text = format!(
-        "schema_version = 1\n[[processors]]\nid = \"face_analyser\"\n[processors.settings]\nrecognizer_model = \"\"\n{landmarks}{settings}\n"
+        "schema_version = 1\n[[processors]]\nid = \"face_analyser\"\n[processors.settings]\n{recognizer}{landmarks}{settings}\n"
     );
     let path = Path::new("roi.toml");
     let raw = RawProfile::parse(&text, path).unwrap();
@@ -103,12 +128,15 @@ fn analyse_frames(
         ModelStore::new(vec![shared().join("models")]).unwrap(),
     ));
     let mut pipeline = Pipeline::build(&profile, &plugins, &services).unwrap();
+    pipeline.set_frame_kind(kind);
     frames
         .iter()
         .enumerate()
         .map(|(i, f)| {
             let mut img = (*f).clone();
-            pipeline.process(&mut img, i as u64, 0, &[]).faces
+            let faces = pipeline.process(&mut img, i as u64, 0, &[]).faces;
+            std::thread::sleep(pause);
+            faces
         })
         .collect()
 }
@@ -257,5 +285,118 @@ fn landmark_following_tracks_a_moving_face_and_searches_again_when_it_is_lost() 
                 b.bbox
             );
         }
+    }
+}
+
+/// Distance between two points.
+fn dist(p: &[f32; 2], q: &[f32; 2]) -> f32 {
+    ((p[0] - q[0]).powi(2) + (p[1] - q[1]).powi(2)).sqrt()
+}
+
+/// `search_in_background` (live): the whole-frame search due every 3rd frame runs on the
+/// helper while the tracked face is followed; the newcomer it finds is picked up a frame
+/// later by a search on the processing thread, and the faces reported on the frames in
+/// between agree with a whole-frame search of the same frames.
+#[test]
+fn the_background_search_finds_a_newcomer_while_the_face_is_followed() {
+    use liveswap_host::media::load_rgb;
+    let both = load_rgb(&liveswap_tests::shared_file("media/two_people.jpg")).unwrap();
+    let mut left = both.clone();
+    let w = left.width as usize;
+    for row in left.data.chunks_exact_mut(w * 3) {
+        row[w / 2 * 3..].fill(0);
+    }
+    // The right person comes in at frame 2 and stays.
+    let frames: Vec<&liveswap_sdk::OwnedImage> = [&left, &left]
+        .into_iter()
+        .chain(std::iter::repeat_n(&both, 10))
+        .collect();
+    let lm = "landmark_model = \"2d106det\"\n";
+    let full = analyse_frames("bg-full", lm, &frames);
+    let settings =
+        format!("{lm}detect_full_every = 3\ntrack_landmarks = true\nsearch_in_background = true");
+    // 300 ms a frame: far more than the helper needs, so the pick-up frame is known.
+    let bg = analyse_stream(
+        "bg-search",
+        &settings,
+        &frames,
+        liveswap_sdk::FrameKind::LIVE,
+        Duration::from_millis(300),
+    );
+    let counts: Vec<usize> = bg.iter().map(Vec::len).collect();
+    // Frame 0: a search here (nothing tracked yet). Frames 1-3: followed, frame 3's search
+    // goes to the helper. Frame 4 picks up its report (a new face) and searches here.
+    assert_eq!(counts, [1, 1, 1, 1, 2, 2, 2, 2, 2, 2, 2, 2], "{counts:?}");
+    let left_id = bg[0][0].track_id;
+    for (k, faces) in bg.iter().enumerate() {
+        assert!(
+            faces.iter().any(|f| f.track_id == left_id),
+            "frame {k}: the left person keeps track {left_id:?}"
+        );
+    }
+    // Followed frames, including those after agreeing background searches (8, 11), match
+    // the whole-frame search's faces (the landmark-following test's bounds).
+    for k in [1, 2, 3, 5, 6, 7, 8, 9, 10, 11] {
+        for a in &bg[k] {
+            let b = full[k]
+                .iter()
+                .min_by(|x, y| dist(&x.kps[2], &a.kps[2]).total_cmp(&dist(&y.kps[2], &a.kps[2])))
+                .unwrap();
+            let width = b.bbox[2] - b.bbox[0];
+            for (p, q) in a.kps.iter().zip(&b.kps) {
+                assert!(
+                    dist(p, q) < 0.04 * width,
+                    "frame {k}: keypoint {p:?} vs {q:?}"
+                );
+            }
+        }
+    }
+}
+
+/// On stream frames with the background search on, the analyser does not run the recognizer
+/// itself: a new face has no embedding on its first frame, gets the helper's a frame later
+/// (the same identity as a synchronous analysis gives), and keeps it while followed. Stills
+/// (and sources) get theirs at once.
+#[test]
+fn with_the_background_search_embeddings_arrive_from_the_helper() {
+    use liveswap_host::media::load_rgb;
+    let photo = load_rgb(&liveswap_tests::shared_file("media/obama.jpg")).unwrap();
+    let frames: Vec<&liveswap_sdk::OwnedImage> = std::iter::repeat_n(&photo, 5).collect();
+    let settings = "landmark_model = \"2d106det\"\nrecognizer_model = \"w600k_mbf\"\ndetect_full_every = 10\ntrack_landmarks = true\nsearch_in_background = true";
+    let live = analyse_stream(
+        "bg-embed-live",
+        settings,
+        &frames,
+        liveswap_sdk::FrameKind::LIVE,
+        Duration::from_millis(300),
+    );
+    let still = analyse_frames("bg-embed-still", settings, &frames[..1]);
+    let reference = still[0][0]
+        .embedding
+        .as_ref()
+        .into_option()
+        .expect("a still gets its embedding at once");
+    assert!(
+        live[0][0].embedding.is_none(),
+        "frame 0: deferred to the helper"
+    );
+    for (k, faces) in live.iter().enumerate().skip(1) {
+        let e = faces[0]
+            .embedding
+            .as_ref()
+            .into_option()
+            .unwrap_or_else(|| panic!("frame {k}: no embedding"));
+        let dot: f32 = e
+            .values
+            .iter()
+            .zip(reference.values.iter())
+            .map(|(a, b)| a * b)
+            .sum();
+        let norm = |v: &[f32]| v.iter().map(|x| x * x).sum::<f32>().sqrt();
+        let cos = dot / (norm(&e.values) * norm(&reference.values));
+        assert!(
+            cos > 0.99,
+            "frame {k}: cosine {cos} to the synchronous embedding"
+        );
     }
 }

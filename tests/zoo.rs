@@ -654,6 +654,35 @@ fn a_panic_in_process_disables_the_stage_and_later_stages_keep_running() {
     );
 }
 
+/// Live mode warms the pipeline up on a grey frame before the camera starts: a stage that
+/// panics there is disabled, and the first real frame still reports it (so the run ends
+/// with exit status 3), with the frame going on through the other stages.
+#[test]
+fn a_panic_during_the_warm_up_is_reported_on_the_first_real_frame() {
+    let mut pipeline = zoo_pipeline("panic-warm-up", r#"panic = "process""#).unwrap();
+    pipeline.warm_up(4, 2, &[]);
+    assert_eq!(pipeline.disabled().len(), 1, "disabled by the warm-up");
+    let mut frame = blank_frame();
+    let report = pipeline.process(&mut frame, 0, 0, &[]);
+    assert!(
+        matches!(report.events.as_slice(), [StageEvent::Disabled { id, error }] if id == "zoo_faulty" && error.is_panic()),
+        "{:?}",
+        report.events
+    );
+    assert_eq!(
+        pixel(&frame, 1),
+        [2; 3],
+        "zoo_counter ran on the warm-up frame and on frame 0"
+    );
+    let mut frame = blank_frame();
+    let report = pipeline.process(&mut frame, 1, 0, &[]);
+    assert!(
+        report.events.is_empty(),
+        "reported once: {:?}",
+        report.events
+    );
+}
+
 #[test]
 fn a_failure_after_writing_pixels_is_rolled_back() {
     let mut pipeline = zoo_pipeline("fail-after-write", r#"fail = "process_after_write""#).unwrap();

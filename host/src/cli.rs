@@ -175,8 +175,12 @@ pub enum Command {
     ///
     /// Live defaults, for processors that have the setting unless the profile or --set says
     /// otherwise: face_analyser.detect_full_every=10, face_analyser.track_landmarks=true
-    /// (between whole-frame searches, faces are followed by their landmarks), and
-    /// face_morpher.max_face_size=200 (larger faces are morphed at 200 px and scaled up).
+    /// (between whole-frame searches, faces are followed by their landmarks),
+    /// face_analyser.search_in_background=true (the periodic whole-frame search runs on a
+    /// helper thread instead of slowing a frame down), face_analyser.det_fit=true (whole-frame
+    /// searches use the frame's shape, 640x384 for 16:9, not a 640 square), and
+    /// face_morpher.max_face_size=200
+    /// (larger faces are morphed at 200 px and scaled up).
     Live(Box<LiveArgs>),
     /// Open the desktop app: pick source faces and a target, switch and tune the profile's
     /// processors with a live preview, map faces, and render to a file.

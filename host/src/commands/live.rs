@@ -10,8 +10,9 @@
 //! `--set`), `detect_full_every = 10` — between whole-frame searches the analyser looks
 //! only around tracked faces (a newcomer is found within a third of a second at 30 fps),
 //! `track_landmarks = true` — in between, tracked faces are followed by their landmarks
-//! instead of detected again (the detector costs about as much as the landmark model) —
-//! and `max_face_size = 200` — the morpher works on a face larger than 200 px at that size
+//! instead of detected again (the detector costs about as much as the landmark model) —,
+//! `search_in_background = true` — the periodic whole-frame search and identity refresh
+//! run on a helper thread, so no frame waits 20–35 ms for them — and `max_face_size = 200` — the morpher works on a face larger than 200 px at that size
 //! and scales it up (a 720p webcam face, ~270 px, costs about half; README, "Live figures").
 
 use super::Completion;
@@ -31,9 +32,11 @@ use std::io::{BufRead, Write};
 use std::sync::mpsc::{Receiver, channel};
 
 /// Settings live mode changes unless the profile or `--set` sets them.
-pub const LIVE_DEFAULTS: [(&str, &str); 3] = [
+pub const LIVE_DEFAULTS: [(&str, &str); 5] = [
     ("detect_full_every", "10"),
     ("track_landmarks", "true"),
+    ("search_in_background", "true"),
+    ("det_fit", "true"),
     ("max_face_size", "200"),
 ];
 

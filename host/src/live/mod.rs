@@ -8,12 +8,15 @@
 //! drives a camera into any sinks ([`run::run_live`]), and the UI will drive the same.
 //!
 //! - [`run`] — the loop and its threads (capture, processing, sinks), latest frame wins.
+//! - [`beside`] — stages that only look at a frame (the content guard) on a thread of their
+//!   own, beside the others.
 //! - [`sink`] — `window`, `v4l2:`, `stream:`, `record:`; [`v4l2`]: the loopback output;
 //!   [`window`]: the preview window.
 //! - [`control`] — live setting changes, as `set PROC.KEY=VALUE` lines.
 //! - [`stats`] — the numbers (captured, processed, dropped, fps, latency, per-stage ms).
 //! - [`overlay`] — the `--show-fps` text.
 
+pub mod beside;
 pub mod control;
 mod error;
 pub mod overlay;

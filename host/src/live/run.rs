@@ -8,7 +8,8 @@
 //! ```
 //!
 //! Scheduling on few cores: the capture thread decodes one frame per camera frame (a few
-//! ms at 720p), the processors take what is left, and the sinks run on their own thread
+//! ms at 720p), stages that only look at the frame (the content guard) run beside the others
+//! on a thread of their own ([`super::beside`]), the processors take what is left, and the sinks run on their own thread
 //! behind a 2-frame queue, so encoding frame n overlaps with processing frame n+1. When
 //! processing is slower than the camera, the slot drops stale frames instead of queueing
 //! them: latency stays near one processing time. When the sinks are slower than processing
@@ -20,6 +21,7 @@
 //! and recordings finalised. A camera that fails or stops delivering frames, or a sink
 //! that fails, also ends it after flushing the other sinks; the outcome carries the error.
 
+use super::beside::Beside;
 use super::control::{self, Control};
 use super::error::LiveError;
 use super::overlay::{draw_blocked, draw_fps};
@@ -253,6 +255,20 @@ impl Delivery<'_> {
         }
         self.blocked = refusal;
         let refused_by = report.refusal().map(|(id, _)| id.to_owned());
+        if tracing::enabled!(tracing::Level::TRACE) {
+            // One line a frame (-vvv): where a slow frame's time went.
+            let stages: Vec<String> = report
+                .timings
+                .iter()
+                .map(|t| format!("{} {:.1}", t.id, t.elapsed.as_secs_f64() * 1000.0))
+                .collect();
+            tracing::trace!(
+                "frame {}: {:.1} ms since capture; ms: {}",
+                stats.processed,
+                captured.elapsed().as_secs_f64() * 1000.0,
+                stages.join(", ")
+            );
+        }
         for t in report.timings {
             *stats.stage_time.entry(t.id).or_default() += t.elapsed;
         }
@@ -361,6 +377,16 @@ pub fn run_live(
 
     // Live frames: the content guard samples them by capture time.
     pipeline.set_frame_kind(FrameKind::LIVE);
+    // Stages that only look at the frame (the content guard) run beside the others.
+    let checks = pipeline.split_checks();
+    if let Some(c) = &checks {
+        tracing::debug!(
+            "{} beside {}",
+            c.stage_ids().join(" → "),
+            pipeline.stage_ids().join(" → ")
+        );
+    }
+    let checks = checks.map(std::sync::Mutex::new);
     // Analysis of frame n+1 overlaps the rest of frame n (on its own thread) when the
     // pipeline has a pure-analysis front and `overlap` is on.
     let back = if config.overlap {
@@ -380,6 +406,17 @@ pub fn run_live(
         None => {}
     }
     let back = back.map(std::sync::Mutex::new);
+    // First use of each model at the camera's size (ONNX Runtime plans memory per input
+    // shape) and of each plugin's buffers costs tens of ms: pay it before the camera runs,
+    // not on its first frame.
+    let t = Instant::now();
+    pipeline.warm_up(info.width, info.height, sources);
+    if let Some(c) = &checks {
+        c.lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .warm_up(info.width, info.height, sources);
+    }
+    tracing::debug!("warm-up: {:.1} ms", t.elapsed().as_secs_f64() * 1000.0);
     capture.start();
     let slot = Arc::clone(capture.slot());
     let mut out = Delivery {
@@ -397,6 +434,9 @@ pub fn run_live(
     let mut last_frame_at = Instant::now();
     let mut controls = controls;
     let ended: String = std::thread::scope(|scope| {
+        let mut beside = checks
+            .as_ref()
+            .map(|checks| Beside::spawn(scope, checks, sources));
         let (job_tx, job_rx) = sync_channel::<Done>(1);
         let (done_tx, done_rx) = sync_channel::<Done>(1);
         let worker = back.as_ref().map(|back| {
@@ -448,15 +488,16 @@ pub fn run_live(
                                 key,
                                 value,
                             })) => {
-                                let applied = match &back {
-                                    Some(b) if !pipeline.has_stage(&processor) => control::apply(
-                                        &mut b.lock().unwrap_or_else(PoisonError::into_inner),
-                                        plugins,
-                                        &processor,
-                                        &key,
-                                        &value,
-                                    ),
-                                    _ => {
+                                let part = [checks.as_ref(), back.as_ref()]
+                                    .into_iter()
+                                    .flatten()
+                                    .map(|p| p.lock().unwrap_or_else(PoisonError::into_inner))
+                                    .find(|p| p.has_stage(&processor));
+                                let applied = match part {
+                                    Some(mut p) => {
+                                        control::apply(&mut p, plugins, &processor, &key, &value)
+                                    }
+                                    None => {
                                         control::apply(pipeline, plugins, &processor, &key, &value)
                                     }
                                 };
@@ -506,7 +547,12 @@ pub fn run_live(
             let t0 = *clock0.get_or_insert(frame.captured);
             let timestamp_us = frame.captured.saturating_duration_since(t0).as_micros() as i64;
             let mut image = frame.image;
-            let report = pipeline.process(&mut image, submitted, timestamp_us, sources);
+            let report = match beside.as_mut() {
+                Some(b) => b.process(&mut image, submitted, timestamp_us, |image| {
+                    pipeline.process(image, submitted, timestamp_us, sources)
+                }),
+                None => pipeline.process(&mut image, submitted, timestamp_us, sources),
+            };
             let done = Done {
                 image,
                 report,
@@ -546,6 +592,9 @@ pub fn run_live(
     });
     if let Some(back) = back {
         pipeline.rejoin(back.into_inner().unwrap_or_else(PoisonError::into_inner));
+    }
+    if let Some(checks) = checks {
+        pipeline.rejoin_front(checks.into_inner().unwrap_or_else(PoisonError::into_inner));
     }
     let Delivery {
         mut stats,

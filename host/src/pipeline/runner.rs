@@ -340,6 +340,29 @@ impl Pipeline {
         )
     }
 
+    /// Runs every stage once on a mid-grey `width × height` frame (index 0, time 0) and
+    /// discards the result, so that the first real frame does not pay for first-use costs:
+    /// ONNX Runtime's first run at a new input shape, buffers sized to the frame. Live mode
+    /// calls it before the camera starts. Stateful processors see a stream that starts again
+    /// at index 0 with the real frames (trackers start over; the content guard checks the
+    /// first real frame).
+    pub fn warm_up(&mut self, width: u32, height: u32, sources: &[SourceFace]) {
+        let mut grey = OwnedImage {
+            data: vec![128u8; width as usize * height as usize * 3].into(),
+            width,
+            height,
+        };
+        let report = self.process(&mut grey, 0, 0, sources);
+        // A stage that panicked here is disabled: say so on the first real frame instead.
+        for event in report.events {
+            if let StageEvent::Disabled { id, .. } = event
+                && let Some(stage) = self.stages.iter_mut().find(|s| s.id == id)
+            {
+                stage.reported = false;
+            }
+        }
+    }
+
     /// Splits off the stages after the analysis, so that frame n+1 can be analysed while
     /// frame n goes through the rest (live mode on two cores). The front keeps the leading
     /// stages up to the last one that analyses faces, provided none of them changes the
@@ -365,6 +388,40 @@ impl Pipeline {
             original: Vec::new(),
             backup: Vec::new(),
         })
+    }
+
+    /// Splits off the leading stages that only look at a frame — they neither change it nor
+    /// analyse faces nor provide data to later stages (the content guard) — so that they can
+    /// run beside the rest on the same frame (live mode; see `live::beside`). `None`, changing
+    /// nothing, when there is no such stage or nothing after them. [`Pipeline::rejoin_front`]
+    /// puts them back.
+    pub fn split_checks(&mut self) -> Option<Pipeline> {
+        let leading = self
+            .stages
+            .iter()
+            .take_while(|s| {
+                !s.info.has_capability(caps::MODIFIES_FRAME)
+                    && !s.info.has_capability(caps::ANALYSES_FACES)
+                    && !s.info.has_capability(caps::READS_ORIGINAL)
+                    && s.info.provides.is_empty()
+            })
+            .count();
+        if leading == 0 || leading >= self.stages.len() {
+            return None;
+        }
+        let rest = self.stages.split_off(leading);
+        Some(Pipeline {
+            stages: std::mem::replace(&mut self.stages, rest),
+            kind: self.kind,
+            original: Vec::new(),
+            backup: Vec::new(),
+        })
+    }
+
+    /// Puts the stages [`Pipeline::split_checks`] took off back in front.
+    pub fn rejoin_front(&mut self, mut front: Pipeline) {
+        front.stages.append(&mut self.stages);
+        self.stages = front.stages;
     }
 
     /// Appends the stages [`Pipeline::split_analysis`] took off.

@@ -7,7 +7,7 @@
 
 use liveswap_sdk::{ModelBox, ModelSignature, SdkError, SdkResult, TensorRef, TensorSpec, codes};
 use liveswap_vision::detect::{
-    Detection, ScrfdLevel, blob_nchw_normalized, decode_scrfd, letterbox,
+    Detection, ScrfdLevel, blob_nchw_normalized, decode_scrfd, letterbox, letterbox_size,
 };
 use liveswap_vision::nms::finish_detections;
 use liveswap_vision::{ImageView, Rect};
@@ -31,11 +31,11 @@ pub fn signature() -> ModelSignature {
     )
 }
 
-/// Decodes the 9 raw outputs (batch of one) into candidates, in insightface's
-/// concatenation order (stride 8, 16, 32; ascending anchor index).
+/// Decodes the 9 raw outputs (batch of one, input `input_w × input_h`) into candidates, in
+/// insightface's concatenation order (stride 8, 16, 32; ascending anchor index).
 pub fn decode_outputs(
     outputs: &[&[f32]],
-    input_size: u32,
+    (input_w, input_h): (u32, u32),
     thresh: f32,
     det_scale: f32,
 ) -> SdkResult<Vec<Detection>> {
@@ -47,14 +47,13 @@ pub fn decode_outputs(
     }
     let mut candidates = Vec::new();
     for (i, &stride) in STRIDES.iter().enumerate() {
-        let feat = (input_size / stride) as usize;
         let level = ScrfdLevel {
             scores: outputs[i],
             bboxes: outputs[i + 3],
             kps: Some(outputs[i + 6]),
             stride,
-            feat_w: feat,
-            feat_h: feat,
+            feat_w: (input_w / stride) as usize,
+            feat_h: (input_h / stride) as usize,
             num_anchors: NUM_ANCHORS,
         };
         let found = decode_scrfd(&level, thresh, det_scale)
@@ -95,10 +94,26 @@ pub const REGION_DET_SIZE: u32 = 256;
 /// How much larger than the tracked box (per side length) a detection region is.
 pub const REGION_GROWTH: f32 = 2.0;
 
+/// The detector input for a whole-frame search of a `width × height` frame at `size`: the
+/// square `size × size` (insightface), or with `fit` the letterboxed frame's own shape rounded
+/// up to multiples of 32 (640 × 384 for a 16:9 frame at 640). The frame is scaled exactly as
+/// in the square; only less padding is searched.
+pub fn input_size(width: usize, height: usize, size: u32, fit: bool) -> (u32, u32) {
+    if !fit {
+        return (size, size);
+    }
+    let s = size as usize;
+    let (new_w, new_h, _) = letterbox_size(width, height, s, s);
+    let up = |v: usize| (v.max(1).div_ceil(32) * 32).min(s) as u32;
+    (up(new_w), up(new_h))
+}
+
 /// A loaded detector.
 pub struct Detector {
     model: ModelBox,
     size: u32,
+    /// Whole-frame searches use the frame's shape ([`input_size`]).
+    pub fit: bool,
     /// The input side the file fixes, if it is not dynamic (then every run uses it).
     fixed: Option<u32>,
     blob: Vec<f32>,
@@ -116,6 +131,7 @@ impl Detector {
         Self {
             model,
             size,
+            fit: false,
             fixed,
             blob: Vec::new(),
         }
@@ -128,7 +144,8 @@ impl Detector {
         thresh: f32,
         nms_thresh: f32,
     ) -> SdkResult<Vec<Detection>> {
-        let candidates = self.candidates(frame, self.size, thresh)?;
+        let input = input_size(frame.width, frame.height, self.size, self.fit);
+        let candidates = self.candidates(frame, input, thresh)?;
         Ok(finish_detections(&candidates, nms_thresh))
     }
 
@@ -153,7 +170,7 @@ impl Detector {
                 .sub(r)
                 .map_err(|e| SdkError::input(format!("detection region: {e}")))?;
             let (dx, dy) = (r.x0 as f32, r.y0 as f32);
-            for mut d in self.candidates(sub, size, thresh)? {
+            for mut d in self.candidates(sub, (size, size), thresh)? {
                 d.bbox = [
                     d.bbox[0] + dx,
                     d.bbox[1] + dy,
@@ -172,27 +189,26 @@ impl Detector {
         Ok(finish_detections(&all, nms_thresh))
     }
 
-    /// Letterbox at `size` (the file's fixed size wins), run, decode; before NMS.
+    /// Letterbox into `(w, h)` (the file's fixed square size wins), run, decode; before NMS.
     fn candidates(
         &mut self,
         frame: ImageView<'_>,
-        size: u32,
+        (w, h): (u32, u32),
         thresh: f32,
     ) -> SdkResult<Vec<Detection>> {
-        let size = self.fixed.unwrap_or(size);
-        let s = size as usize;
-        let (input, det_scale) =
-            letterbox(frame, s, s).map_err(|e| SdkError::input(format!("letterbox: {e}")))?;
+        let (w, h) = self.fixed.map_or((w, h), |f| (f, f));
+        let (input, det_scale) = letterbox(frame, w as usize, h as usize)
+            .map_err(|e| SdkError::input(format!("letterbox: {e}")))?;
         blob_nchw_normalized(input.view(), 127.5, 0.0078125, &mut self.blob)
             .map_err(|e| SdkError::input(format!("detector input: {e}")))?;
-        let shape = [1, 3, s as i64, s as i64];
+        let shape = [1, 3, i64::from(h), i64::from(w)];
         let inputs = [TensorRef::f32(&shape, &self.blob)];
         let outputs = self.model.run(inputs.as_slice().into()).into_result()?;
         let slices = outputs
             .iter()
             .map(|t| t.as_f32())
             .collect::<SdkResult<Vec<_>>>()?;
-        decode_outputs(&slices, size, thresh, det_scale)
+        decode_outputs(&slices, (w, h), thresh, det_scale)
     }
 }
 
@@ -246,7 +262,7 @@ mod tests {
             .chain(&kps)
             .map(Vec::as_slice)
             .collect();
-        let got = decode_outputs(&outs, 64, 0.5, 2.0).unwrap();
+        let got = decode_outputs(&outs, (64, 64), 0.5, 2.0).unwrap();
         assert_eq!(got.len(), 1);
         assert_eq!(
             got[0].bbox,
@@ -261,7 +277,51 @@ mod tests {
             got[0].kps.unwrap()[0],
             [(32.0 + 8.0) / 2.0, (16.0 + 8.0) / 2.0]
         );
-        assert!(decode_outputs(&outs[..8], 64, 0.5, 1.0).is_err());
+        assert!(decode_outputs(&outs[..8], (64, 64), 0.5, 1.0).is_err());
+    }
+
+    #[test]
+    fn a_rectangular_input_decodes_on_a_rectangular_grid() {
+        // 64 wide, 32 high: stride 8 has 8 columns and 4 rows, stride 32 has 2 × 1.
+        let n = |s: usize| (64 / s) * (32 / s) * 2;
+        let mut scores = [vec![0.0; n(8)], vec![0.0; n(16)], vec![0.0; n(32)]];
+        let bboxes = [
+            vec![1.0; n(8) * 4],
+            vec![1.0; n(16) * 4],
+            vec![1.0; n(32) * 4],
+        ];
+        let kps = [
+            vec![0.0; n(8) * 10],
+            vec![0.0; n(16) * 10],
+            vec![0.0; n(32) * 10],
+        ];
+        // Stride 8, row 2, column 5, anchor 0 → index (2*8+5)*2 = 42, centre (40, 16).
+        scores[0][42] = 0.9;
+        let outs: Vec<&[f32]> = scores
+            .iter()
+            .chain(&bboxes)
+            .chain(&kps)
+            .map(Vec::as_slice)
+            .collect();
+        let got = decode_outputs(&outs, (64, 32), 0.5, 1.0).unwrap();
+        assert_eq!(got.len(), 1);
+        assert_eq!(got[0].bbox, [32.0, 8.0, 48.0, 24.0]);
+    }
+
+    #[test]
+    fn a_fitted_input_keeps_the_scale_and_drops_the_padding() {
+        assert_eq!(input_size(640, 360, 640, false), (640, 640));
+        assert_eq!(input_size(640, 360, 640, true), (640, 384));
+        assert_eq!(input_size(1280, 720, 640, true), (640, 384));
+        assert_eq!(input_size(360, 640, 640, true), (384, 640));
+        assert_eq!(input_size(1000, 1000, 640, true), (640, 640));
+        // The frame is scaled as in the square input.
+        for (w, h) in [(640, 360), (1280, 720), (360, 640), (1000, 700)] {
+            let (iw, ih) = input_size(w, h, 640, true);
+            let square = letterbox_size(w, h, 640, 640);
+            let fitted = letterbox_size(w, h, iw as usize, ih as usize);
+            assert_eq!(square, fitted, "{w}x{h}");
+        }
     }
 
     #[test]

@@ -22,6 +22,8 @@
 //! | `detect_full_every` | int | 1 | 1–300 | yes |
 //! | `kps_smoothing` | float | 0.0 | 0–0.9 | yes |
 //! | `track_landmarks` | bool | false (`liveswap live`: true) | — | yes |
+//! | `det_fit` | bool | false (`liveswap live`: true) | — | yes |
+//! | `search_in_background` | bool | false (`liveswap live`: true) | — | yes |
 //!
 //! Tracking (video): see [`track`] — every face gets a `track_id`; a face missed for up to
 //! `track_coast_frames` frames is still reported. With `detect_full_every = N > 1`, the
@@ -29,8 +31,11 @@
 //! face's size around it, at a 256 px detector input (`detect::REGION_DET_SIZE`): a new face
 //! is found within N frames, and a region that loses its face makes the next frame a
 //! whole-frame search. With `track_landmarks` as well, those in-between frames skip the
-//! detector: each tracked face is followed by its 106 landmarks ([`follow`]).
+//! detector: each tracked face is followed by its 106 landmarks ([`follow`]). With
+//! `search_in_background` too, the periodic whole-frame search (and the identity refresh)
+//! runs on a helper thread while the faces are followed ([`background`]).
 
+pub mod background;
 mod detect;
 pub mod follow;
 mod imp;

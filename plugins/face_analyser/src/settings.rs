@@ -30,6 +30,10 @@ pub const DEFAULT_DETECT_FULL_EVERY: i64 = 1;
 pub const DEFAULT_KPS_SMOOTHING: f64 = 0.0;
 /// Default: between whole-frame searches, detect around tracked faces (not follow landmarks).
 pub const DEFAULT_TRACK_LANDMARKS: bool = false;
+/// Default: whole-frame searches use a square detector input (insightface).
+pub const DEFAULT_DET_FIT: bool = false;
+/// Default: while following, the periodic whole-frame search runs on the processing thread.
+pub const DEFAULT_SEARCH_IN_BACKGROUND: bool = false;
 
 /// The descriptors.
 pub fn specs() -> Vec<SettingSpec> {
@@ -137,6 +141,20 @@ pub fn specs() -> Vec<SettingSpec> {
             DEFAULT_TRACK_LANDMARKS,
         )
         .live(),
+        SettingSpec::bool(
+            "det_fit",
+            "Fit the detector to the frame",
+            "Search the whole frame with a detector input of the frame's shape (640x384 for a 16:9 frame at det_size 640) instead of a det_size square: same scale, about 40 % less work for a wide frame; scores near the frame's bottom edge differ slightly from insightface's",
+            DEFAULT_DET_FIT,
+        )
+        .live(),
+        SettingSpec::bool(
+            "search_in_background",
+            "Search in the background",
+            "While faces are followed by their landmarks, run the periodic whole-frame search and the embedding refresh on a helper thread instead of holding up the frame (live: no slow frame every detect_full_every; a new or vanished face is acted on a frame or two later)",
+            DEFAULT_SEARCH_IN_BACKGROUND,
+        )
+        .live(),
     ]
 }
 
@@ -165,6 +183,10 @@ pub struct FaceAnalyserSettings {
     pub detect_full_every: u32,
     /// Between whole-frame searches, follow faces by their landmarks ([`crate::follow`]).
     pub track_landmarks: bool,
+    /// Whole-frame searches use the frame's shape ([`crate::detect::input_size`]).
+    pub det_fit: bool,
+    /// While following, search the whole frame on a helper thread ([`crate::background`]).
+    pub search_in_background: bool,
 }
 
 impl Default for FaceAnalyserSettings {
@@ -185,6 +207,8 @@ impl Default for FaceAnalyserSettings {
             embedding_refresh: DEFAULT_EMBEDDING_REFRESH as u32,
             detect_full_every: DEFAULT_DETECT_FULL_EVERY as u32,
             track_landmarks: DEFAULT_TRACK_LANDMARKS,
+            det_fit: DEFAULT_DET_FIT,
+            search_in_background: DEFAULT_SEARCH_IN_BACKGROUND,
         }
     }
 }
@@ -217,6 +241,8 @@ impl FaceAnalyserSettings {
             embedding_refresh: s.int("embedding_refresh")?.max(1) as u32,
             detect_full_every: s.int("detect_full_every")?.max(1) as u32,
             track_landmarks: s.bool("track_landmarks")?,
+            det_fit: s.bool("det_fit")?,
+            search_in_background: s.bool("search_in_background")?,
         })
     }
 }

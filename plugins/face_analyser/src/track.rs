@@ -156,6 +156,15 @@ impl Tracker {
         out
     }
 
+    /// Gives track `id` an embedding computed elsewhere (the background search), as fresh as
+    /// one computed this frame. An unknown id changes nothing.
+    pub fn set_embedding(&mut self, id: u64, embedding: Embedding) {
+        if let Some(track) = self.tracks.iter_mut().find(|t| t.id == id) {
+            track.face.embedding = ROption::RSome(embedding);
+            track.embedding_age = 0;
+        }
+    }
+
     /// Links this frame's `faces` to the tracks, sets their `track_id`, smooths their points,
     /// and appends coasting faces of tracks that were not seen. Returns the faces to report.
     pub fn update(
