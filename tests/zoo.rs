@@ -660,7 +660,7 @@ fn a_panic_in_process_disables_the_stage_and_later_stages_keep_running() {
 #[test]
 fn a_panic_during_the_warm_up_is_reported_on_the_first_real_frame() {
     let mut pipeline = zoo_pipeline("panic-warm-up", r#"panic = "process""#).unwrap();
-    pipeline.warm_up(4, 2, &[]);
+    pipeline.warm_up(&blank_frame(), &[]);
     assert_eq!(pipeline.disabled().len(), 1, "disabled by the warm-up");
     let mut frame = blank_frame();
     let report = pipeline.process(&mut frame, 0, 0, &[]);

@@ -6,14 +6,21 @@
 //! files, then models (pipeline build) and source faces, then the camera is opened, then
 //! every sink, and only then does capture start.
 //!
-//! Live defaults: for processors that have the setting and leave it unset (profile and
-//! `--set`), `detect_full_every = 10` — between whole-frame searches the analyser looks
-//! only around tracked faces (a newcomer is found within a third of a second at 30 fps),
-//! `track_landmarks = true` — in between, tracked faces are followed by their landmarks
-//! instead of detected again (the detector costs about as much as the landmark model) —,
-//! `search_in_background = true` — the periodic whole-frame search and identity refresh
-//! run on a helper thread, so no frame waits 20–35 ms for them — and `max_face_size = 200` — the morpher works on a face larger than 200 px at that size
-//! and scales it up (a 720p webcam face, ~270 px, costs about half; README, "Live figures").
+//! Live defaults ([`LIVE_DEFAULTS`]), for processors that have the setting and leave it
+//! unset (profile and `--set`):
+//! - `detect_full_every = 10`: between whole-frame searches the analyser looks only around
+//!   tracked faces (a newcomer is found within a third of a second at 30 fps);
+//! - `track_landmarks = true`: in between, tracked faces are followed by their landmarks
+//!   instead of detected again (the detector costs about as much as the landmark model);
+//! - `search_in_background = true`: the periodic whole-frame search and the identity
+//!   refresh run on a helper thread, so no frame waits 20–35 ms for them;
+//! - `det_fit = true`: a whole-frame search of a 16:9 frame uses a 640×384 detector input
+//!   instead of 640×640 (the first frame and newcomers are searched on the processing
+//!   thread, so this is what they cost);
+//! - `max_face_size = 200`: the morpher works on a face larger than 200 px at that size and
+//!   scales it up (a 720p webcam face, ~270 px, costs about half).
+//!
+//! README, "Live figures", has what each of them saves.
 
 use super::Completion;
 use super::error::CommandError;

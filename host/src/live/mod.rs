@@ -15,6 +15,7 @@
 //! - [`control`] — live setting changes, as `set PROC.KEY=VALUE` lines.
 //! - [`stats`] — the numbers (captured, processed, dropped, fps, latency, per-stage ms).
 //! - [`overlay`] — the `--show-fps` text.
+//! - [`warm`] — the frame the pipeline is warmed up on before the camera starts.
 
 pub mod beside;
 pub mod control;
@@ -24,6 +25,7 @@ pub mod run;
 pub mod sink;
 pub mod stats;
 pub mod v4l2;
+pub mod warm;
 pub mod window;
 pub mod window_app;
 

@@ -27,6 +27,7 @@ use super::error::LiveError;
 use super::overlay::{draw_blocked, draw_fps};
 use super::sink::{OpenSink, SinkFormat, SinkSpec};
 use super::stats::{LiveStats, StatsCollector};
+use super::warm::warm_up_frame;
 use super::window::WindowFrame;
 use crate::capture::{CameraSpec, Capture, CaptureEnd, CaptureRequest, Taken};
 use crate::pipeline::{FrameReport, Pipeline, StageEvent};
@@ -406,15 +407,15 @@ pub fn run_live(
         None => {}
     }
     let back = back.map(std::sync::Mutex::new);
-    // First use of each model at the camera's size (ONNX Runtime plans memory per input
-    // shape) and of each plugin's buffers costs tens of ms: pay it before the camera runs,
-    // not on its first frame.
+    // The first frame with a face costs tens of ms more than later ones (see `warm`): pay
+    // that before the camera runs, not on its first frame.
     let t = Instant::now();
-    pipeline.warm_up(info.width, info.height, sources);
+    let warm = warm_up_frame(info.width, info.height, sources);
+    pipeline.warm_up(&warm, sources);
     if let Some(c) = &checks {
         c.lock()
             .unwrap_or_else(PoisonError::into_inner)
-            .warm_up(info.width, info.height, sources);
+            .warm_up(&warm, sources);
     }
     tracing::debug!("warm-up: {:.1} ms", t.elapsed().as_secs_f64() * 1000.0);
     capture.start();

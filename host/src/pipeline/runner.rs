@@ -340,19 +340,15 @@ impl Pipeline {
         )
     }
 
-    /// Runs every stage once on a mid-grey `width × height` frame (index 0, time 0) and
-    /// discards the result, so that the first real frame does not pay for first-use costs:
-    /// ONNX Runtime's first run at a new input shape, buffers sized to the frame. Live mode
-    /// calls it before the camera starts. Stateful processors see a stream that starts again
-    /// at index 0 with the real frames (trackers start over; the content guard checks the
-    /// first real frame).
-    pub fn warm_up(&mut self, width: u32, height: u32, sources: &[SourceFace]) {
-        let mut grey = OwnedImage {
-            data: vec![128u8; width as usize * height as usize * 3].into(),
-            width,
-            height,
-        };
-        let report = self.process(&mut grey, 0, 0, sources);
+    /// Runs every stage once on a copy of `frame` (index 0, time 0) and discards the result,
+    /// so that the first real frame does not pay for first-use costs: ONNX Runtime's first
+    /// run at a new input shape, buffers sized to the frame, per-source state. Live mode calls
+    /// it before the camera starts, with `live::warm::warm_up_frame`. Stateful processors see
+    /// a stream that starts again at index 0 with the real frames (trackers start over; the
+    /// content guard checks the first real frame).
+    pub fn warm_up(&mut self, frame: &OwnedImage, sources: &[SourceFace]) {
+        let mut copy = frame.clone();
+        let report = self.process(&mut copy, 0, 0, sources);
         // A stage that panicked here is disabled: say so on the first real frame instead.
         for event in report.events {
             if let StageEvent::Disabled { id, .. } = event
