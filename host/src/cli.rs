@@ -181,6 +181,11 @@ pub enum Command {
     /// searches use the frame's shape, 640x384 for 16:9, not a 640 square), and
     /// face_morpher.max_face_size=200
     /// (larger faces are morphed at 200 px and scaled up).
+    ///
+    /// ONNX Runtime gets every core but one per model unless --execution-threads says
+    /// otherwise: the core left over takes capture, the sinks and the checks beside the
+    /// processors (on 2 cores, heavy models such as inswapper run faster with
+    /// --execution-threads 2, light ones drop fewer frames with the default).
     Live(Box<LiveArgs>),
     /// Open the desktop app: pick source faces and a target, switch and tune the profile's
     /// processors with a live preview, map faces, and render to a file.

@@ -88,7 +88,9 @@ fn run(cli: &Cli) -> anyhow::Result<Completion> {
         Command::Bench(args) => Host::start_with_profile(&cli.global, Some(&args.profile))?,
         Command::Faces(args) => Host::start_with_profile(&cli.global, args.profile.as_deref())?,
         Command::Plan(args) => Host::start_with_profile(&cli.global, Some(&args.profile))?,
-        Command::Live(args) => Host::start_with_profile(&cli.global, args.profile.as_deref())?,
+        Command::Live(args) => {
+            Host::start_with_profile(&commands::live_global(&cli.global), args.profile.as_deref())?
+        }
         _ => Host::start(&cli.global)?,
     };
     if matches!(

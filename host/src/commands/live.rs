@@ -27,7 +27,8 @@ use super::error::CommandError;
 use super::run_profile::{Prepared, ProfileRequest, RunProfile};
 use super::setup::Host;
 use crate::capture::{CameraSpec, CaptureRequest};
-use crate::cli::LiveArgs;
+use crate::cli::{GlobalArgs, LiveArgs};
+use crate::inference::providers;
 use crate::live::window::check_display;
 use crate::live::window_app::run_window;
 use crate::live::{LiveConfig, LiveError, SinkSpec, run_live};
@@ -46,6 +47,15 @@ pub const LIVE_DEFAULTS: [(&str, &str); 5] = [
     ("det_fit", "true"),
     ("max_face_size", "200"),
 ];
+
+/// The global options for a live run: `--execution-threads` defaults to
+/// [`providers::live_intra_threads`] (all cores but one).
+pub fn live_global(global: &GlobalArgs) -> GlobalArgs {
+    let mut live = global.clone();
+    live.execution_threads
+        .get_or_insert_with(providers::live_intra_threads);
+    live
+}
 
 /// Reads control lines from standard input on a thread of its own.
 fn stdin_controls() -> Receiver<String> {
@@ -141,7 +151,12 @@ pub fn live(host: &Host, args: &LiveArgs, out: &mut dyn Write) -> Result<Complet
     let cancel = host.services.cancel_flag();
     let controls = stdin_controls();
     let processors = profile_ids(&run.profile);
-    let mut opened = |label: &str| tracing::warn!("live: {label}; processors: {processors}");
+    let threads = providers::intra_threads(host.services.options().intra_threads);
+    let mut opened = |label: &str| {
+        tracing::warn!(
+            "live: {label}; processors: {processors}; ONNX Runtime: {threads} thread(s) a model"
+        );
+    };
     let (frames_tx, frames_rx) = if config.sinks.contains(&SinkSpec::Window) {
         let (tx, rx) = std::sync::mpsc::sync_channel(1);
         (Some(tx), Some(rx))
@@ -225,7 +240,20 @@ fn profile_ids(profile: &Profile) -> String {
 #[allow(clippy::unwrap_used, reason = "tests")]
 mod tests {
     use super::LIVE_DEFAULTS;
-    use clap::CommandFactory;
+    use clap::{CommandFactory, Parser};
+
+    #[test]
+    fn live_runs_leave_a_core_free_unless_told_otherwise() {
+        use crate::inference::providers::{default_intra_threads, live_intra_threads};
+        let parse = |args: &[&str]| crate::cli::Cli::try_parse_from(args).unwrap().global;
+        let plain = super::live_global(&parse(&["liveswap", "cameras"]));
+        assert_eq!(plain.execution_threads, Some(live_intra_threads()));
+        let cores = default_intra_threads();
+        assert_eq!(live_intra_threads(), if cores > 1 { cores - 1 } else { 1 });
+        let asked =
+            super::live_global(&parse(&["liveswap", "--execution-threads", "3", "cameras"]));
+        assert_eq!(asked.execution_threads, Some(3), "--execution-threads wins");
+    }
 
     #[test]
     fn the_help_lists_every_live_default() {

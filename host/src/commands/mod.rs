@@ -29,7 +29,7 @@ pub use cameras::{NO_CAMERA_HELP, cameras};
 pub use error::CommandError;
 pub use faces::faces;
 pub use join::join;
-pub use live::{LIVE_DEFAULTS, live};
+pub use live::{LIVE_DEFAULTS, live, live_global};
 pub use models_cmd::{fetch as models_fetch, models, select_entries, verify_cmd as models_verify};
 pub use plan::plan;
 pub use plugins_cmd::plugins;

@@ -294,6 +294,18 @@ pub fn default_intra_threads() -> usize {
     std::thread::available_parallelism().map_or(1, NonZeroUsize::get)
 }
 
+/// The intra-op threads a live run's sessions get unless `--execution-threads` says
+/// otherwise: every core but one (at least one). The core left over takes capture and
+/// decoding, the sinks, and the work beside the frame's path (the content guard, the
+/// analyser's background search), which otherwise preempt a model's thread pool mid-run: on
+/// 2 cores the first camera frame took 53 ms on average with one thread against 66 with two
+/// (README, "Live figures"). Heavy models pay for it on small machines (the inswapper
+/// stand-in swaps at half speed on 2 cores with 1 thread); `--execution-threads` gives them
+/// the cores back.
+pub fn live_intra_threads() -> usize {
+    default_intra_threads().saturating_sub(1).max(1)
+}
+
 /// Asks the loaded library whether it was built with one provider.
 type Probe = fn() -> ort::Result<bool>;
 

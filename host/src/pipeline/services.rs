@@ -42,6 +42,11 @@ impl Services {
         )
     }
 
+    /// The inference options sessions are opened with.
+    pub fn options(&self) -> &InferenceOptions {
+        &self.options
+    }
+
     /// The inference service, loading ONNX Runtime on first use.
     pub fn inference(&self) -> Result<Arc<InferenceService>, InferenceError> {
         self.inference

@@ -239,29 +239,24 @@ mod tests {
         }
     }
 
+    /// SCRFD outputs for a `w × h` input: all scores 0 but `(stride level, index)`'s 0.9,
+    /// box distances 1, keypoint offsets `kps`; in the model's order (scores, boxes, points).
+    fn outputs(w: usize, h: usize, hot: (usize, usize), kps: f32) -> Vec<Vec<f32>> {
+        let n = |s: usize| (w / s) * (h / s) * 2;
+        let mut out: Vec<Vec<f32>> = Vec::new();
+        for (per, value) in [(1, 0.0), (4, 1.0), (10, kps)] {
+            out.extend(STRIDES.iter().map(|&s| vec![value; n(s as usize) * per]));
+        }
+        out[hot.0][hot.1] = 0.9;
+        out
+    }
+
     #[test]
     fn decoding_places_anchors_on_the_grid() {
         // 64x64 input: 8x8, 4x4 and 2x2 cells, 2 anchors each.
-        let n = |s: usize| (64 / s) * (64 / s) * 2;
-        let mut scores = [vec![0.0; n(8)], vec![0.0; n(16)], vec![0.0; n(32)]];
-        let bboxes = [
-            vec![1.0; n(8) * 4],
-            vec![1.0; n(16) * 4],
-            vec![1.0; n(32) * 4],
-        ];
-        let kps = [
-            vec![0.5; n(8) * 10],
-            vec![0.5; n(16) * 10],
-            vec![0.5; n(32) * 10],
-        ];
         // Stride 16, cell (row 1, col 2), anchor 1 → index (1*4+2)*2+1 = 13, centre (32, 16).
-        scores[1][13] = 0.9;
-        let outs: Vec<&[f32]> = scores
-            .iter()
-            .chain(&bboxes)
-            .chain(&kps)
-            .map(Vec::as_slice)
-            .collect();
+        let raw = outputs(64, 64, (1, 13), 0.5);
+        let outs: Vec<&[f32]> = raw.iter().map(Vec::as_slice).collect();
         let got = decode_outputs(&outs, (64, 64), 0.5, 2.0).unwrap();
         assert_eq!(got.len(), 1);
         assert_eq!(
@@ -283,29 +278,14 @@ mod tests {
     #[test]
     fn a_rectangular_input_decodes_on_a_rectangular_grid() {
         // 64 wide, 32 high: stride 8 has 8 columns and 4 rows, stride 32 has 2 × 1.
-        let n = |s: usize| (64 / s) * (32 / s) * 2;
-        let mut scores = [vec![0.0; n(8)], vec![0.0; n(16)], vec![0.0; n(32)]];
-        let bboxes = [
-            vec![1.0; n(8) * 4],
-            vec![1.0; n(16) * 4],
-            vec![1.0; n(32) * 4],
-        ];
-        let kps = [
-            vec![0.0; n(8) * 10],
-            vec![0.0; n(16) * 10],
-            vec![0.0; n(32) * 10],
-        ];
         // Stride 8, row 2, column 5, anchor 0 → index (2*8+5)*2 = 42, centre (40, 16).
-        scores[0][42] = 0.9;
-        let outs: Vec<&[f32]> = scores
-            .iter()
-            .chain(&bboxes)
-            .chain(&kps)
-            .map(Vec::as_slice)
-            .collect();
+        let raw = outputs(64, 32, (0, 42), 0.0);
+        let outs: Vec<&[f32]> = raw.iter().map(Vec::as_slice).collect();
         let got = decode_outputs(&outs, (64, 32), 0.5, 1.0).unwrap();
         assert_eq!(got.len(), 1);
         assert_eq!(got[0].bbox, [32.0, 8.0, 48.0, 24.0]);
+        // Read as a square input, the outputs are too short for the grid.
+        assert!(decode_outputs(&outs, (64, 64), 0.5, 1.0).is_err());
     }
 
     #[test]
