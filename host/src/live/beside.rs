@@ -88,7 +88,8 @@ impl<'a> Beside<'a> {
             height: 0,
         });
         copy.data.clear();
-        copy.data.extend_from_slice(image.data.as_slice());
+        // One memcpy (RVec::extend_from_slice would push byte by byte).
+        copy.data.extend_from_copy_slice(image.data.as_slice());
         (copy.width, copy.height) = (image.width, image.height);
         let job = Job {
             image: copy,
