@@ -107,9 +107,42 @@ pub fn ort_library() -> PathBuf {
     })
 }
 
+/// Prefix of every folder [`temp_dir`] makes; the test process's id ends the name.
+const TEMP_PREFIX: &str = "liveswap-it-";
+
+/// Removes, once per process, the [`temp_dir`] folders of test processes that have ended
+/// (Linux: no `/proc/<pid>`). A run keeps its own folders for a look after a failure, but
+/// they no longer pile up across runs (about 15 local runs once filled a 48 GB disk).
+fn sweep_ended_runs() {
+    static SWEEP: std::sync::Once = std::sync::Once::new();
+    SWEEP.call_once(|| {
+        let proc = Path::new("/proc");
+        if !proc.join("self").exists() {
+            return;
+        }
+        let Ok(entries) = std::fs::read_dir(std::env::temp_dir()) else {
+            return;
+        };
+        for entry in entries.flatten() {
+            let name = entry.file_name().to_string_lossy().into_owned();
+            let Some(pid) = name
+                .strip_prefix(TEMP_PREFIX)
+                .and_then(|rest| rest.rsplit('-').next())
+                .and_then(|pid| pid.parse::<u32>().ok())
+            else {
+                continue;
+            };
+            if pid != std::process::id() && !proc.join(pid.to_string()).exists() {
+                let _ = std::fs::remove_dir_all(entry.path());
+            }
+        }
+    });
+}
+
 /// A fresh, empty temporary directory unique to this test.
 pub fn temp_dir(name: &str) -> PathBuf {
-    let d = std::env::temp_dir().join(format!("liveswap-it-{name}-{}", std::process::id()));
+    sweep_ended_runs();
+    let d = std::env::temp_dir().join(format!("{TEMP_PREFIX}{name}-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&d);
     std::fs::create_dir_all(&d).unwrap();
     d
