@@ -37,6 +37,7 @@ use crate::detect::{Detector, keep_largest_central};
 use crate::recognize::Recognizer;
 use liveswap_sdk::{Embedding, Point, SdkError, SdkResult};
 use liveswap_vision::nms::iou;
+use liveswap_vision::pairs::{Rank, greedy_pairs};
 use liveswap_vision::{Image, ImageView};
 use std::sync::mpsc::{Receiver, SyncSender, TryRecvError, sync_channel};
 use std::sync::{Arc, Mutex, PoisonError};
@@ -184,7 +185,7 @@ pub struct Paired {
 }
 
 /// Pairs followed faces with detections (`(box, keypoints)`), one to one, greedily by box
-/// overlap (at least [`SAME_FACE_IOU`]), best first.
+/// overlap (at least [`SAME_FACE_IOU`]), best first ([`greedy_pairs`]).
 pub fn pair(followed: &[Followed], dets: &[([f32; 4], [Point; 5])]) -> Paired {
     let mut pairs: Vec<(f32, usize, usize)> = Vec::new();
     for (f, face) in followed.iter().enumerate() {
@@ -195,21 +196,18 @@ pub fn pair(followed: &[Followed], dets: &[([f32; 4], [Point; 5])]) -> Paired {
             }
         }
     }
-    pairs.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)).then(a.2.cmp(&b.2)));
     let (mut f_used, mut d_used) = (vec![false; followed.len()], vec![false; dets.len()]);
     let mut found = Vec::new();
-    for (_, f, d) in pairs {
-        if !f_used[f] && !d_used[d] {
-            f_used[f] = true;
-            d_used[d] = true;
-            found.push(Found {
-                track_id: followed[f].track_id,
-                bbox: dets[d].0,
-                kps: dets[d].1,
-                landmarks: followed[f].landmarks.clone(),
-                embedding: None,
-            });
-        }
+    for (f, d) in greedy_pairs(pairs, followed.len(), dets.len(), Rank::HighestFirst) {
+        f_used[f] = true;
+        d_used[d] = true;
+        found.push(Found {
+            track_id: followed[f].track_id,
+            bbox: dets[d].0,
+            kps: dets[d].1,
+            landmarks: followed[f].landmarks.clone(),
+            embedding: None,
+        });
     }
     Paired {
         found,

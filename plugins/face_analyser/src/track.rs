@@ -35,6 +35,7 @@
 use liveswap_sdk::abi_stable::std_types::ROption;
 use liveswap_sdk::{Embedding, Face, Point};
 use liveswap_vision::nms::iou;
+use liveswap_vision::pairs::{Rank, greedy_pairs};
 
 /// Smallest box overlap that links a detection to a track.
 pub const MIN_IOU: f32 = 0.3;
@@ -144,14 +145,9 @@ impl Tracker {
                 }
             }
         }
-        cands.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)).then(a.2.cmp(&b.2)));
-        let mut track_used = vec![false; self.tracks.len()];
-        for (_, t, d) in cands {
-            if !track_used[t] && out[d].is_none() {
-                track_used[t] = true;
-                out[d] = self.tracks[t].face.embedding.clone().into_option();
-                self.reused.push((d, self.tracks[t].id));
-            }
+        for (t, d) in greedy_pairs(cands, self.tracks.len(), faces.len(), Rank::HighestFirst) {
+            out[d] = self.tracks[t].face.embedding.clone().into_option();
+            self.reused.push((d, self.tracks[t].id));
         }
         out
     }
@@ -269,18 +265,7 @@ fn match_pairs(tracks: &[Track], faces: &[Face]) -> Vec<(usize, usize)> {
             }
         }
     }
-    cands.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)).then(a.2.cmp(&b.2)));
-    let mut track_used = vec![false; tracks.len()];
-    let mut face_used = vec![false; faces.len()];
-    let mut out = Vec::new();
-    for (_, t, d) in cands {
-        if !track_used[t] && !face_used[d] {
-            track_used[t] = true;
-            face_used[d] = true;
-            out.push((t, d));
-        }
-    }
-    out
+    greedy_pairs(cands, tracks.len(), faces.len(), Rank::HighestFirst)
 }
 
 /// Cosine similarity of two embeddings of the same space (None across spaces).

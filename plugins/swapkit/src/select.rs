@@ -34,6 +34,7 @@ use liveswap_sdk::{
     Embedding, Face, SdkError, SdkResult, SettingSpec, SettingValue, Settings, SourceFace,
 };
 use liveswap_sdk::{SourceRole, selection};
+use liveswap_vision::pairs::{Rank, greedy_pairs};
 
 /// Default `face_selection`.
 pub const DEFAULT_FACE_SELECTION: &str = selection::ONE;
@@ -407,20 +408,13 @@ fn map(faces: &[Face], sources: &[SourceFace], max_distance: f32) -> SdkResult<V
             }
         }
     }
-    cands.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)).then(a.2.cmp(&b.2)));
-    let mut face_used = vec![false; faces.len()];
-    let mut pair_used = vec![false; pairs.len()];
-    let mut out = Vec::new();
-    for (_, target, p) in cands {
-        if !face_used[target] && !pair_used[p] {
-            face_used[target] = true;
-            pair_used[p] = true;
-            out.push(Assignment {
-                target,
-                source: pairs[p].2,
-            });
-        }
-    }
+    let mut out: Vec<Assignment> = greedy_pairs(cands, faces.len(), pairs.len(), Rank::LowestFirst)
+        .into_iter()
+        .map(|(target, p)| Assignment {
+            target,
+            source: pairs[p].2,
+        })
+        .collect();
     out.sort_by_key(|a| a.target);
     Ok(out)
 }

@@ -8,6 +8,7 @@
 //! |---|---|---|
 //! | detection input | [`resize`], [`detect`] | bit-exact `cv2.resize` INTER_LINEAR, SCRFD letterbox, NCHW blob |
 //! | detection output | [`detect`], [`nms`] | SCRFD anchor decoding, insightface NMS, IoU |
+//! | matching | [`pairs`] | greedy one-to-one pairing by score (tracks, mapping) |
 //! | alignment | [`align`], [`affine`] | Umeyama similarity, `estimate_norm`, landmark crop matrix |
 //! | crops, paste-back | [`warp`], [`warp_fixed`] | `cv2.warpAffine` (OpenCV 5 float and ≤ 4.10 fixed point) |
 //! | feathering | [`blend`] | `cv2.erode`, `cv2.GaussianBlur` on f32 masks |
@@ -49,6 +50,7 @@ pub mod frames;
 pub mod image;
 pub mod mask;
 pub mod nms;
+pub mod pairs;
 pub mod rect;
 pub mod resize;
 pub mod warp;
