@@ -378,6 +378,11 @@ pub fn run_live(
 
     // Live frames: the content guard samples them by capture time.
     pipeline.set_frame_kind(FrameKind::LIVE);
+    // The first frame with a face costs tens of ms more than later ones (see `warm`): pay
+    // that before the camera runs, with every stage in order (before any split).
+    let t = Instant::now();
+    pipeline.warm_up(&warm_up_frame(info.width, info.height, sources), sources);
+    tracing::debug!("warm-up: {:.1} ms", t.elapsed().as_secs_f64() * 1000.0);
     // Stages that only look at the frame (the content guard) run beside the others.
     let checks = pipeline.split_checks();
     if let Some(c) = &checks {
@@ -407,17 +412,6 @@ pub fn run_live(
         None => {}
     }
     let back = back.map(std::sync::Mutex::new);
-    // The first frame with a face costs tens of ms more than later ones (see `warm`): pay
-    // that before the camera runs, not on its first frame.
-    let t = Instant::now();
-    let warm = warm_up_frame(info.width, info.height, sources);
-    pipeline.warm_up(&warm, sources);
-    if let Some(c) = &checks {
-        c.lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .warm_up(&warm, sources);
-    }
-    tracing::debug!("warm-up: {:.1} ms", t.elapsed().as_secs_f64() * 1000.0);
     capture.start();
     let slot = Arc::clone(capture.slot());
     let mut out = Delivery {

@@ -319,20 +319,6 @@ impl Searcher {
             }
         }
     }
-
-    /// Waits for the running search's report (tests, and callers that must not move on).
-    pub fn wait(&mut self) -> Option<Result<SearchReport, SdkError>> {
-        if !self.in_flight {
-            return None;
-        }
-        self.in_flight = false;
-        Some(self.reports.recv().unwrap_or_else(|_| {
-            Err(SdkError::new(
-                liveswap_sdk::codes::INTERNAL,
-                "the background search stopped",
-            ))
-        }))
-    }
 }
 
 impl Drop for Searcher {
