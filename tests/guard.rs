@@ -13,8 +13,8 @@ use super::video::ffmpeg;
 use liveswap_content_guard::preprocess::{CROP, input_tensor};
 use liveswap_tests::onnx::{Attr, Data, Dim, Graph};
 use liveswap_tests::{
-    built_library, install_as_plugin, liveswap_bin, liveswap_command, ort_library, read_json,
-    shared, shared_file, temp_dir, workspace,
+    liveswap_bin, liveswap_command, ort_library, read_json, shared, shared_file, temp_dir,
+    workspace,
 };
 use liveswap_vision::ImageView;
 use std::path::{Path, PathBuf};
@@ -658,23 +658,15 @@ fn live_frames_stay_refused_and_blanked_until_a_checked_frame_is_clean() {
 /// one after it, no white frame in the recording.
 #[test]
 fn beside_the_other_processors_the_guard_blanks_exactly_the_refused_frames() {
-    let dir = temp_dir("guard-live-beside");
+    let (dir, plugins, profile) = super::live::sleeper_after(
+        "guard-beside",
+        "[[processors]]\nid = \"content_guard\"\n[processors.settings]\nsample_every_s = 0.0\n\n",
+        "sleep_ms = 20",
+    );
     let clip = dir.join("bw.mkv");
     two_colours(&clip, "320x180", ("black", 1), ("white", 2));
     let model = dir.join("bright.onnx");
     guard_model(&model, 0.01, 0.5);
-    let plugins = dir.join("plugins");
-    std::fs::create_dir_all(&plugins).unwrap();
-    install_as_plugin(&built_library("slow_sleeper"), &plugins, "slow_sleeper");
-    let profile = dir.join("beside.toml");
-    std::fs::write(
-        &profile,
-        format!(
-            "schema_version = 1\n[[processors]]\nid = \"content_guard\"\n[processors.settings]\nmodel = \"{}\"\nsample_every_s = 0.0\n\n[[processors]]\nid = \"slow_sleeper\"\n[processors.settings]\nsleep_ms = 20\n",
-            model.display()
-        ),
-    )
-    .unwrap();
     let rec = dir.join("rec.mkv");
     let stats = dir.join("stats.json");
     let o = liveswap(&[
@@ -686,6 +678,8 @@ fn beside_the_other_processors_the_guard_blanks_exactly_the_refused_frames() {
         profile.to_str().unwrap(),
         "--camera",
         &format!("file:{}", clip.display()),
+        "--set",
+        &format!("content_guard.model={}", model.display()),
         "--output",
         &format!("record:{}", rec.display()),
         "--video-preset",

@@ -48,7 +48,11 @@ fn sleeper_setup(test: &str, settings: &str) -> (PathBuf, PathBuf, PathBuf) {
 }
 
 /// [`sleeper_setup`] with the processors in `before` (TOML tables) ahead of slow_sleeper.
-fn sleeper_after(test: &str, before: &str, settings: &str) -> (PathBuf, PathBuf, PathBuf) {
+pub(crate) fn sleeper_after(
+    test: &str,
+    before: &str,
+    settings: &str,
+) -> (PathBuf, PathBuf, PathBuf) {
     let dir = temp_dir(&format!("live-{test}"));
     let plugins = dir.join("plugins");
     std::fs::create_dir_all(&plugins).unwrap();
